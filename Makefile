@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# migration_races: selftests that drive page migration into the races its
+# fixes closed.  In a kernel tree this is
+# tools/testing/selftests/migration_races and works like any nested
+# selftest (the futex/ pattern).  Standalone, "make install" also lays out
+# run_kselftest.sh and kselftest-list.txt, and "make run_tests" runs
+# through that install so every directory's settings are honoured.
+
+SUBDIRS := migration ksm hotplug
+
+include lib/build.mk
+
+MR_IN_TREE := $(wildcard $(MR_DIR)/../lib.mk)
+MR_RUN_DIR ?= $(OUTPUT)/kselftest_install
+COLLECTION ?= migration_races
+
+all:
+	@for DIR in $(SUBDIRS); do				\
+		mkdir -p $(OUTPUT)/$$DIR;			\
+		$(MAKE) OUTPUT=$(OUTPUT)/$$DIR -C $$DIR $@ || exit 1; \
+	done
+
+define SUBDIR_INSTALL
+	@for DIR in $(SUBDIRS); do				\
+		mkdir -p $(OUTPUT)/$$DIR;			\
+		$(MAKE) OUTPUT=$(OUTPUT)/$$DIR -C $$DIR		\
+			INSTALL_PATH=$(1)/$$DIR install || exit 1; \
+	done
+	install -m 0644 -t $(1) config settings
+endef
+
+define SUBDIR_EMIT
+	@for DIR in $(SUBDIRS); do				\
+		$(MAKE) -s --no-print-directory OUTPUT=$(OUTPUT)/$$DIR \
+			COLLECTION=$(COLLECTION)/$$DIR -C $$DIR emit_tests; \
+	done
+endef
+
+ifneq ($(MR_IN_TREE),)
+override define INSTALL_RULE
+	$(call SUBDIR_INSTALL,$(INSTALL_PATH))
+endef
+
+override define RUN_TESTS
+	@for DIR in $(SUBDIRS); do				\
+		$(MAKE) OUTPUT=$(OUTPUT)/$$DIR -C $$DIR run_tests; \
+	done
+endef
+else
+# A complete kselftest install: what run_kselftest.sh, gen_tar users,
+# KernelCI and LAVA expect, with this suite as its only collection.
+override define INSTALL_RULE
+	$(call SUBDIR_INSTALL,$(INSTALL_PATH)/migration_races)
+	install -m 0755 -t $(INSTALL_PATH) $(MR_SELFTESTS)/run_kselftest.sh
+	mkdir -p $(INSTALL_PATH)/kselftest
+	install -t $(INSTALL_PATH)/kselftest $(MR_SELFTESTS)/kselftest/*
+	$(MAKE) -s --no-print-directory emit_tests > $(INSTALL_PATH)/kselftest-list.txt
+endef
+
+override define RUN_TESTS
+	$(MAKE) install INSTALL_PATH=$(MR_RUN_DIR)
+	cd $(MR_RUN_DIR) && ./run_kselftest.sh $(MR_RUN_ARGS)
+endef
+endif
+
+# lib.mk's own emit_tests lists nothing here; the subdirectories do.
+emit_tests: emit_subdir_tests
+emit_subdir_tests:
+	$(SUBDIR_EMIT)
+
+override define CLEAN
+	@for DIR in $(SUBDIRS); do				\
+		$(MAKE) OUTPUT=$(OUTPUT)/$$DIR -C $$DIR clean;	\
+	done
+	$(RM) -r $(MR_RUN_DIR)
+endef
+
+.PHONY: all emit_subdir_tests

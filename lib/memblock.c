@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory block offline/online and the "offline" trigger.  Offlining may
+ * legitimately fail (-EBUSY for an unmovable page, -EINTR when our alarm
+ * cuts a long retry loop short): that is counted, not a failure.  A block
+ * that cannot be brought back online is a failure and reported loudly.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "memblock.h"
+#include "trigger.h"
+#include "undo.h"
+
+#define MEMORY_DIR	"/sys/devices/system/memory"
+#define BLOCKS_PER_ROUND 2
+/* Boot memory is only offlined when this much is free elsewhere. */
+#define MIN_FREE_KB	(2L << 20)
+
+static long registered[MEMBLOCK_TOUCHED_MAX];
+static int nr_registered;
+
+long memblock_size(void)
+{
+	static long size;
+	char buf[32];
+
+	if (!size) {
+		if (knob_read(MEMORY_DIR "/block_size_bytes", buf, sizeof(buf)))
+			return -ENOENT;
+		size = strtol(buf, NULL, 16);
+	}
+	return size;
+}
+
+long memblock_of_pfn(uint64_t pfn)
+{
+	long size = memblock_size();
+
+	if (size <= 0)
+		return size ? size : -EINVAL;
+	return pfn * getpagesize() / size;
+}
+
+static void block_path(long id, const char *file, char *buf, size_t len)
+{
+	snprintf(buf, len, MEMORY_DIR "/memory%ld/%s", id, file);
+}
+
+int memblock_zone(long id, char *buf, size_t len)
+{
+	char path[128];
+	int ret;
+
+	block_path(id, "valid_zones", path, sizeof(path));
+	ret = knob_read(path, buf, len);
+	if (!ret)
+		buf[strcspn(buf, " ")] = '\0';
+	return ret;
+}
+
+int memblock_is_online(long id)
+{
+	char path[128], state[32];
+	int ret;
+
+	block_path(id, "state", path, sizeof(path));
+	ret = knob_read(path, state, sizeof(state));
+	return ret ? ret : !strcmp(state, "online");
+}
+
+static long mem_available_kb(void)
+{
+	char line[128];
+	long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemAvailable: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
+int memblock_may_offline(long id)
+{
+	char path[128], buf[32];
+
+	if (memblock_is_online(id) != 1)
+		return 0;
+	block_path(id, "removable", path, sizeof(path));
+	if (!knob_read(path, buf, sizeof(buf)) && !strcmp(buf, "0"))
+		return 0;
+	if (memblock_zone(id, buf, sizeof(buf)))
+		return 0;
+	if (!strcmp(buf, "Movable"))
+		return 1;
+	return mem_available_kb() > MIN_FREE_KB;
+}
+
+/* The undo entry that brings @id back online, once per block. */
+static int register_block(long id, const char *online_how)
+{
+	char path[128];
+	int i;
+
+	for (i = 0; i < nr_registered; i++)
+		if (registered[i] == id)
+			return 0;
+	if (nr_registered == MEMBLOCK_TOUCHED_MAX)
+		return -ENOSPC;
+	registered[nr_registered++] = id;
+	block_path(id, "state", path, sizeof(path));
+	return undo_add(UNDO_WRITE, path, online_how, "online");
+}
+
+static void alarm_interrupts(int sig)
+{
+}
+
+int memblock_cycle(long id, unsigned int timeout_s)
+{
+	struct sigaction sa = { .sa_handler = alarm_interrupts };
+	char path[128], zone[32];
+	const char *how;
+	int ret, on;
+
+	if (memblock_zone(id, zone, sizeof(zone)))
+		return -ENOENT;
+	how = strcmp(zone, "Movable") ? "online_kernel" : "online_movable";
+	ret = register_block(id, how);
+	if (ret)
+		return ret;
+	block_path(id, "state", path, sizeof(path));
+	sigaction(SIGALRM, &sa, NULL);	/* no SA_RESTART: offline sees it */
+	alarm(timeout_s);
+	ret = knob_write(path, "offline");
+	alarm(0);
+	on = knob_write(path, how);
+	if (on && memblock_is_online(id) != 1) {
+		printf("# memory block %ld could not be brought back online: %s\n",
+		       id, strerror(-on));
+		return -EIO;
+	}
+	return ret;
+}
+
+int memblocks_removable_count(void)
+{
+	struct dirent *d;
+	DIR *dir = opendir(MEMORY_DIR);
+	long id;
+	int n = 0;
+
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)))
+		if (sscanf(d->d_name, "memory%ld", &id) == 1 &&
+		    memblock_may_offline(id))
+			n++;
+	closedir(dir);
+	return n;
+}
+
+static int offline_probe(char *why, size_t len)
+{
+	if (geteuid()) {
+		snprintf(why, len, "memory block offline needs root");
+		return -1;
+	}
+	if (memblock_size() <= 0) {
+		snprintf(why, len, "no %s (CONFIG_MEMORY_HOTPLUG)", MEMORY_DIR);
+		return -1;
+	}
+	if (!memblocks_removable_count()) {
+		snprintf(why, len, "no memory block the test may offline (CONFIG_MEMORY_HOTREMOVE, movable memory or free memory)");
+		return -1;
+	}
+	return 0;
+}
+
+static int offline_round(struct trigger_targets *t, struct trigger_stats *st)
+{
+	static uint64_t pfns[TARGET_PFNS_MAX];
+	long blocks[BLOCKS_PER_ROUND];
+	int n, i, j, nb = 0, ret = 0, r;
+
+	n = targets_collect_pfns(t, pfns, TARGET_PFNS_MAX);
+	for (i = 0; i < n && nb < BLOCKS_PER_ROUND; i++) {
+		long id = memblock_of_pfn(pfns[(i * 7919) % n]);
+
+		for (j = 0; j < nb && blocks[j] != id; j++)
+			;
+		if (j == nb && memblock_may_offline(id))
+			blocks[nb++] = id;
+	}
+	for (i = 0; i < nb; i++) {
+		r = memblock_cycle(blocks[i], 5);
+		if (r == -EIO) {
+			st->fatal = r;
+			return r;
+		}
+		if (!r)
+			st->blocks++;
+		else if (r != -EBUSY && r != -EINTR && r != -EAGAIN)
+			ret = r;
+	}
+	if (!nb)
+		usleep(1000);
+	return ret;
+}
+
+const struct trigger trigger_offline = {
+	.name = "offline",
+	.probe = offline_probe,
+	.round = offline_round,
+	.reaches_unmapped = true,
+};

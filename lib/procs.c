@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Worker processes; see procs.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "procs.h"
+
+const char *worker_exit_name(int code)
+{
+	switch (code) {
+	case WORKER_OK:
+		return "ok";
+	case WORKER_BAD_DATA:
+		return "bad data";
+	case WORKER_COW_LEAK:
+		return "COW leak";
+	case WORKER_BAD_ENTRY:
+		return "writable migration entry in a COW mapping";
+	case WORKER_SYSCALL:
+		return "system call failed";
+	case WORKER_KSM:
+		return "KSM accounting";
+	}
+	return "unexpected exit code";
+}
+
+pid_t worker_fork(void)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		/* The parent may have died before prctl() took effect. */
+		if (getppid() != parent)
+			_exit(WORKER_SYSCALL);
+	}
+	return pid;
+}
+
+int worker_wait(pid_t pid, const char *what)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_OK)
+		return 0;
+	if (WIFEXITED(status))
+		printf("# %s %d exited %d (%s)\n", what, pid,
+		       WEXITSTATUS(status),
+		       worker_exit_name(WEXITSTATUS(status)));
+	else
+		printf("# %s %d killed by signal %d (%s)\n", what, pid,
+		       WTERMSIG(status), strsignal(WTERMSIG(status)));
+	return -1;
+}
+
+void workers_kill(pid_t *pids, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGKILL);
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0) {
+			waitpid(pids[i], NULL, 0);
+			pids[i] = 0;
+		}
+}
+
+void *shared_alloc(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;	/* zero-filled */
+}
+
+bool *stop_flag_create(void)
+{
+	return shared_alloc(sizeof(bool));
+}
+
+double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Worker processes of a race test.  Workers die with the test (parent
+ * death signal), so a killed test leaves no process behind, and their exit
+ * codes name what they saw.
+ */
+#ifndef MR_PROCS_H
+#define MR_PROCS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/* Exit codes of workers and children: what they saw. */
+enum worker_exit {
+	WORKER_OK = 0,
+	WORKER_BAD_DATA = 10,	/* a page held the wrong pattern */
+	WORKER_COW_LEAK = 11,	/* another process's write became visible */
+	WORKER_BAD_ENTRY = 12,	/* a write migration entry in a COW mapping */
+	WORKER_SYSCALL = 13,	/* a system call failed unexpectedly */
+	WORKER_KSM = 14,	/* KSM accounting disagrees with pagemap */
+};
+
+const char *worker_exit_name(int code);
+
+/* fork() with PR_SET_PDEATHSIG(SIGKILL); returns like fork(). */
+pid_t worker_fork(void);
+/*
+ * Waits for @pid; returns 0 for a clean exit, else prints what happened
+ * (exit code name or killing signal) with @what and returns -1.
+ */
+int worker_wait(pid_t pid, const char *what);
+/* SIGKILLs and reaps @n workers (entries <= 0 are skipped). */
+void workers_kill(pid_t *pids, int n);
+
+/* Zeroed MAP_SHARED memory that workers and the test both see. */
+void *shared_alloc(size_t len);
+
+/* Shared flag a supervisor raises to stop all workers. */
+bool *stop_flag_create(void);
+static inline bool stop_requested(bool *flag)
+{
+	return __atomic_load_n(flag, __ATOMIC_RELAXED);
+}
+
+static inline void stop_request(bool *flag)
+{
+	__atomic_store_n(flag, true, __ATOMIC_RELAXED);
+}
+
+double now_seconds(void);
+
+#endif

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Common set-up, migrator control, verdict and window line; race_env.h. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "kconfig.h"
+#include "kselftest.h"
+#include "options.h"
+#include "procs.h"
+#include "race_env.h"
+#include "swap.h"
+#include "undo.h"
+
+#define SWAP_BYTES	(1UL << 30)
+
+double race_duration(void)
+{
+	return mr_duration;
+}
+
+static int check_needs(unsigned int needs, char *why, size_t len)
+{
+	if ((needs & NEED_ROOT) && geteuid()) {
+		snprintf(why, len, "needs root");
+		return 1;
+	}
+	if ((needs & NEED_KSM) && access("/sys/kernel/mm/ksm/run", W_OK)) {
+		snprintf(why, len, "no writable /sys/kernel/mm/ksm (CONFIG_KSM, root)");
+		return 1;
+	}
+	if ((needs & NEED_THP) &&
+	    access("/sys/kernel/mm/transparent_hugepage/enabled", R_OK)) {
+		snprintf(why, len, "no THP (CONFIG_TRANSPARENT_HUGEPAGE)");
+		return 1;
+	}
+	if ((needs & NEED_SWAP) && swap_ensure(SWAP_BYTES, why, len))
+		return 1;
+	return 0;
+}
+
+int race_env_setup(struct race_env *e, const char *race,
+		   const char *trigger_name, unsigned int needs,
+		   char *why, size_t len)
+{
+	memset(e, 0, sizeof(*e));
+	e->race = race;
+	e->migrator = -1;
+	verdict_start(&e->verdict);
+	/* Die with the harness, so the guardian restores after a kill. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (undo_start()) {
+		snprintf(why, len, "cannot start the restore guardian: %s",
+			 strerror(errno));
+		return -1;
+	}
+	e->set_up = true;
+	e->trigger = trigger_find(trigger_name);
+	if (!e->trigger) {
+		snprintf(why, len, "unknown trigger %s", trigger_name);
+		return -1;
+	}
+	if (e->trigger->probe(why, len) || check_needs(needs, why, len))
+		return 1;
+	e->targets = targets_create();
+	e->stats = shared_alloc(sizeof(*e->stats));
+	e->stop = stop_flag_create();
+	if (!e->targets || !e->stats || !e->stop) {
+		snprintf(why, len, "out of memory");
+		return -1;
+	}
+	if (e->trigger->prepare && e->trigger->prepare()) {
+		snprintf(why, len, "trigger %s could not be prepared",
+			 e->trigger->name);
+		return -1;
+	}
+	return 0;
+}
+
+int race_env_start(struct race_env *e, unsigned int pause_us)
+{
+	vmstat_read(&e->vm_before);
+	e->t_start = now_seconds();
+	e->migrator = migrator_start(e->trigger, e->targets, e->stats, e->stop,
+				     pause_us);
+	return e->migrator < 0 ? -errno : 0;
+}
+
+bool race_time_left(struct race_env *e)
+{
+	return now_seconds() - e->t_start < race_duration() &&
+	       !stop_requested(e->stop);
+}
+
+int race_env_stop(struct race_env *e)
+{
+	int ret = 0;
+
+	if (e->stop)
+		stop_request(e->stop);
+	if (e->migrator > 0) {
+		ret = worker_wait(e->migrator, "migrator");
+		e->migrator = -1;
+	}
+	e->t_end = now_seconds();
+	if (e->trigger && e->trigger->finish && e->stats)
+		e->trigger->finish(e->stats);
+	vmstat_read(&e->vm_after);
+	if (e->stats && e->stats->fatal) {
+		ksft_print_msg("trigger %s left the system changed: %s\n",
+			       e->trigger->name, strerror(-e->stats->fatal));
+		ret = -1;
+	}
+	return ret;
+}
+
+long long race_vmstat_delta(struct race_env *e, const char *name)
+{
+	return vmstat_delta(&e->vm_before, &e->vm_after, name);
+}
+
+void race_window_print(struct race_env *e, long long events,
+		       const char *extra_fmt, ...)
+{
+	char extra[512] = "";
+	va_list ap;
+
+	if (extra_fmt) {
+		extra[0] = ' ';
+		va_start(ap, extra_fmt);
+		vsnprintf(extra + 1, sizeof(extra) - 1, extra_fmt, ap);
+		va_end(ap);
+	}
+	ksft_print_msg("window: race=%s trigger=%s events=%lld seconds=%.1f%s\n",
+		       e->race, e->trigger->name, events,
+		       e->t_end - e->t_start, extra);
+}
+
+int race_env_teardown(struct race_env *e)
+{
+	int problems = 0;
+
+	if (!e->set_up)
+		return 0;
+	if (e->migrator > 0)
+		problems += !!race_env_stop(e);
+	undo_run();
+	problems += verdict_finish(&e->verdict);
+	e->set_up = false;
+	return problems;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What every race test case shares: what it needs (checked up front, a
+ * SKIP with the reason when missing), the trigger it runs, the migrator
+ * process, the undo guardian, the kernel's verdict and the window line.
+ *
+ * Test cases call race_env_setup() from FIXTURE_SETUP and
+ * race_env_teardown() from FIXTURE_TEARDOWN; scenarios in lib/scenario_*.c
+ * use the rest.
+ */
+#ifndef MR_RACE_ENV_H
+#define MR_RACE_ENV_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "trigger.h"
+#include "verdict.h"
+#include "vmstat.h"
+
+enum race_needs {
+	NEED_ROOT	= 1 << 0,
+	NEED_SWAP	= 1 << 1,	/* active swap, zram set up if none */
+	NEED_KSM	= 1 << 2,
+	NEED_THP	= 1 << 3,
+	NEED_HUGETLB	= 1 << 4,
+};
+
+struct race_env {
+	const char *race;		/* "R1".."R4" */
+	const struct trigger *trigger;
+	struct trigger_targets *targets;	/* shared with the migrator */
+	struct trigger_stats *stats;		/* shared with the migrator */
+	bool *stop;				/* shared with every worker */
+	pid_t migrator;
+	struct verdict verdict;
+	struct vmstat_snap vm_before, vm_after;
+	double t_start, t_end;
+	bool set_up;
+};
+
+/*
+ * Returns 0 when the case can run, 1 when it must SKIP, -1 on error; @why
+ * says why in both cases.
+ */
+int race_env_setup(struct race_env *e, const char *race,
+		   const char *trigger_name, unsigned int needs,
+		   char *why, size_t len);
+/* Starts the clock, the vmstat snapshot and the migrator. */
+int race_env_start(struct race_env *e, unsigned int pause_us);
+/* Stops the migrator, lets the trigger clean up, takes the vmstat delta. */
+int race_env_stop(struct race_env *e);
+/*
+ * Restores everything and returns how many problems the kernel and the
+ * restore reported (0 is good).  Safe to call after a failed set-up.
+ */
+int race_env_teardown(struct race_env *e);
+
+/* Seconds the case is meant to run (the -t option, scaled). */
+double race_duration(void);
+bool race_time_left(struct race_env *e);
+long long race_vmstat_delta(struct race_env *e, const char *name);
+
+/*
+ * Prints "window: race=Rn trigger=NAME events=N seconds=S" followed by
+ * @extra (more key=value pairs, may be NULL).
+ */
+void race_window_print(struct race_env *e, long long events,
+		       const char *extra_fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

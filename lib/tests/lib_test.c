@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the migration_races library: parsers, decoders and
+ * oracles on canned input.  They need no root and touch no kernel state,
+ * so a broken oracle is caught before any race test trusts it.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+
+#include "kconfig.h"
+#include "options.h"
+#include "pagemap.h"
+#include "pattern.h"
+#include "verdict.h"
+#include "vmstat.h"
+
+TEST(vmstat_snapshots)
+{
+	static struct vmstat_snap a, b;
+
+	ASSERT_EQ(0, vmstat_parse("nr_free_pages 10\npgmigrate_success 5\n", &a));
+	ASSERT_EQ(0, vmstat_parse("nr_free_pages 7\npgmigrate_success 12\n", &b));
+	EXPECT_EQ(5, vmstat_get(&a, "pgmigrate_success"));
+	EXPECT_EQ(7, vmstat_delta(&a, &b, "pgmigrate_success"));
+	EXPECT_EQ(-3, vmstat_delta(&a, &b, "nr_free_pages"));
+	/* A kernel without the counter: absent, not zero. */
+	EXPECT_EQ(-1, vmstat_get(&a, "pswpin"));
+	EXPECT_EQ(-1, vmstat_delta(&a, &b, "pswpin"));
+	EXPECT_NE(0, vmstat_parse("", &a));
+}
+
+TEST(kmsg_lines)
+{
+	EXPECT_TRUE(kmsg_line_is_bad("WARNING: CPU: 1 PID: 5 at mm/rmap.c:1342 x"));
+	EXPECT_TRUE(kmsg_line_is_bad("kernel BUG at include/linux/swapops.h:505!"));
+	EXPECT_TRUE(kmsg_line_is_bad("BUG: Bad page state in process a pfn:1234"));
+	EXPECT_TRUE(kmsg_line_is_bad("Oops: general protection fault, probably"));
+	EXPECT_TRUE(kmsg_line_is_bad("rcu: INFO: rcu_preempt self-detected stall on CPU"));
+	EXPECT_TRUE(kmsg_line_is_bad("watchdog: BUG: soft lockup - CPU#0 stuck"));
+	EXPECT_TRUE(kmsg_line_is_bad("INFO: task a:1 blocked for more than 120 seconds."));
+	EXPECT_FALSE(kmsg_line_is_bad("page dumped because: unmovable page"));
+	EXPECT_FALSE(kmsg_line_is_bad("Memory failure: 0x1234: soft offline: migration success"));
+	EXPECT_FALSE(kmsg_line_is_bad("zram0: detected capacity change"));
+	EXPECT_STREQ("WARNING: x", kmsg_record_text("4,123,456,-;WARNING: x"));
+}
+
+TEST(taint_decoding)
+{
+	char letters[32];
+
+	/* W already set before the test: not new. */
+	EXPECT_EQ(0, taint_new_bad_bits(1UL << 9, 1UL << 9));
+	EXPECT_EQ(1UL << 7, taint_new_bad_bits(1UL << 9, (1UL << 9) | (1UL << 7)));
+	/* O (out-of-tree module) is not a kernel error. */
+	EXPECT_EQ(0, taint_new_bad_bits(0, 1UL << 12));
+	EXPECT_EQ(1UL << 5, taint_new_bad_bits(0, 1UL << 5));
+	taint_describe((1UL << 7) | (1UL << 9), letters, sizeof(letters));
+	EXPECT_STREQ("DW", letters);
+}
+
+TEST(pattern_catches_flipped_byte)
+{
+	size_t psz = getpagesize();
+	unsigned char *page = malloc(psz);
+
+	ASSERT_NE(NULL, page);
+	pattern_fill(page, psz, 1, 42, 7);
+	EXPECT_EQ(0, pattern_check(page, psz, 1, 42, 7, 1));
+	/* Another generation, index or writer is a different page. */
+	EXPECT_NE(0, pattern_check(page, psz, 1, 42, 8, 1));
+	EXPECT_NE(0, pattern_check(page, psz, 1, 43, 7, 1));
+	EXPECT_NE(0, pattern_check(page, psz, 2, 42, 7, 1));
+	page[1234] ^= 0x10;
+	EXPECT_EQ(1234 / 8 * 8 + 1, pattern_check(page, psz, 1, 42, 7, 1));
+	free(page);
+}
+
+TEST(pattern_range_counts_bad_pages)
+{
+	size_t psz = getpagesize();
+	char *buf = malloc(4 * psz);
+
+	ASSERT_NE(NULL, buf);
+	pattern_fill_range(buf, 4 * psz, psz, 3, 1);
+	EXPECT_EQ(0, pattern_check_range(buf, 4 * psz, psz, 3, 1));
+	memset(buf + 2 * psz, 0, psz);
+	EXPECT_EQ(1, pattern_check_range(buf, 4 * psz, psz, 3, 1));
+	free(buf);
+}
+
+TEST(options_reject_bad_durations)
+{
+	double v;
+
+	EXPECT_EQ(0, mr_parse_seconds("5", &v));
+	EXPECT_EQ(5, v);
+	EXPECT_EQ(0, mr_parse_seconds("0.5", &v));
+	EXPECT_NE(0, mr_parse_seconds("0", &v));
+	EXPECT_NE(0, mr_parse_seconds("-3", &v));
+	EXPECT_NE(0, mr_parse_seconds("3s", &v));
+	EXPECT_NE(0, mr_parse_seconds("", &v));
+	EXPECT_NE(0, mr_parse_seconds("nan", &v));
+	EXPECT_NE(0, mr_parse_seconds("1e9", &v));
+	EXPECT_NE(0, mr_parse_scale("abc", &v));
+	EXPECT_NE(0, mr_parse_scale("0", &v));
+}
+
+TEST(options_strip_duration)
+{
+	char *argv[] = { "prog", "-t", "7", "-v", "x", "-t", "name", NULL };
+	char *bad[] = { "prog", "-t", "7x", NULL };
+	int argc = 7, badc = 3;
+
+	unsetenv(MR_SCALE_ENV);
+	ASSERT_EQ(0, mr_options_parse(&argc, argv));
+	EXPECT_EQ(7, mr_duration);
+	ASSERT_EQ(5, argc);
+	EXPECT_STREQ("-v", argv[1]);
+	EXPECT_STREQ("-t", argv[3]);
+	EXPECT_STREQ("name", argv[4]);
+	EXPECT_EQ(-1, mr_options_parse(&badc, bad));
+}
+
+TEST(options_scale_env)
+{
+	char *argv[] = { "prog", NULL };
+	int argc = 1;
+
+	setenv(MR_SCALE_ENV, "4", 1);
+	ASSERT_EQ(0, mr_options_parse(&argc, argv));
+	EXPECT_EQ(MR_DEFAULT_SECONDS * 4, mr_duration);
+	setenv(MR_SCALE_ENV, "fast", 1);
+	EXPECT_EQ(-1, mr_options_parse(&argc, argv));
+	unsetenv(MR_SCALE_ENV);
+}
+
+TEST(kconfig_parsing)
+{
+	const char *cfg = "CONFIG_KSM=y\n# CONFIG_DEVICE_PRIVATE is not set\n"
+			  "CONFIG_ZRAM=m\nCONFIG_NR_CPUS=64\n";
+
+	EXPECT_EQ(KCONFIG_YES, kconfig_lookup(cfg, "KSM"));
+	EXPECT_EQ(KCONFIG_NO, kconfig_lookup(cfg, "DEVICE_PRIVATE"));
+	EXPECT_EQ(KCONFIG_MODULE, kconfig_lookup(cfg, "ZRAM"));
+	EXPECT_EQ(KCONFIG_YES, kconfig_lookup(cfg, "NR_CPUS"));
+	EXPECT_EQ(KCONFIG_NO, kconfig_lookup(cfg, "KS"));
+}
+
+TEST(migration_entries)
+{
+	uint64_t swp = PM_SWAP;
+
+	migration_types_set(false);
+	/* Without DEVICE_PRIVATE: read 28, read-exclusive 29, write 30. */
+	EXPECT_EQ(MIGRATION_READ, migration_entry_kind(swp | 28 | 5 << 5));
+	EXPECT_EQ(MIGRATION_READ_EXCLUSIVE, migration_entry_kind(swp | 29));
+	EXPECT_EQ(MIGRATION_WRITE, migration_entry_kind(swp | 30));
+	EXPECT_EQ(MIGRATION_NONE, migration_entry_kind(swp | 0));
+	EXPECT_EQ(MIGRATION_NONE, migration_entry_kind(PM_PRESENT | 30));
+	migration_types_set(true);
+	EXPECT_EQ(MIGRATION_READ, migration_entry_kind(swp | 24));
+	EXPECT_EQ(MIGRATION_WRITE, migration_entry_kind(swp | 26));
+	EXPECT_EQ(MIGRATION_NONE, migration_entry_kind(swp | 30));
+}
+
+TEST(kpageflags_r1_candidate)
+{
+	uint64_t sc = 1ULL << KPF_SWAPCACHE | 1ULL << KPF_LRU;
+
+	EXPECT_TRUE(kpf_unmapped_swapcache(sc));
+	EXPECT_FALSE(kpf_unmapped_swapcache(sc | 1ULL << KPF_MMAP));
+	EXPECT_FALSE(kpf_unmapped_swapcache(sc | 1ULL << KPF_ANON));
+	EXPECT_FALSE(kpf_unmapped_swapcache(1ULL << KPF_SWAPCACHE));
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Migration triggers behind one interface.  A race scenario publishes the
+ * memory it wants migrated in a shared target table; a migrator process
+ * runs rounds of one trigger over it until told to stop.  Every trigger
+ * migrates from the kernel's side without the owner's mmap lock, which is
+ * what the seed races are about.
+ *
+ *   compaction    write /proc/sys/vm/compact_memory (any machine)
+ *   compact_node  write /sys/devices/system/node/nodeN/compact
+ *   move_pages    move_pages(MPOL_MF_MOVE_ALL) to another node (2+ nodes)
+ *   soft_offline  /sys/devices/system/memory/soft_offline_page by PFN
+ *   offline       offline and online the memory block holding the pages
+ */
+#ifndef MR_TRIGGER_H
+#define MR_TRIGGER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define TARGET_REGIONS_MAX	256
+#define TARGET_PFNS_MAX		4096
+/* Soft offline takes a page out of use for good: bound it per test. */
+#define SOFT_OFFLINE_BUDGET	256
+
+struct target_region {
+	pid_t pid;		/* 0: empty slot */
+	unsigned long addr;
+	unsigned long len;
+};
+
+/* Lives in MAP_SHARED memory: scenarios write it, the migrator reads it. */
+struct trigger_targets {
+	struct target_region region[TARGET_REGIONS_MAX];
+	int nr_pfns;		/* extra PFNs, for memory nobody maps */
+	uint64_t pfn[TARGET_PFNS_MAX];
+};
+
+/* What the migrator did, in shared memory too. */
+struct trigger_stats {
+	long rounds;
+	long pages_requested;	/* pages handed to the kernel to migrate */
+	long pages_moved;	/* reported moved, where the trigger can tell */
+	long errors;		/* failed rounds (EBUSY and such: not fatal) */
+	long blocks;		/* memory blocks offlined (offline trigger) */
+	int last_error;
+	int fatal;		/* the system was left changed (block offline) */
+	int nr_poisoned;	/* soft_offline: PFNs to unpoison afterwards */
+	uint64_t poisoned[SOFT_OFFLINE_BUDGET];
+};
+
+struct trigger {
+	const char *name;
+	/* 0 when it can run here; else fills @why with the SKIP reason. */
+	int (*probe)(char *why, size_t len);
+	/* Called once in the test before the migrator starts; may change knobs. */
+	int (*prepare)(void);
+	/* One migration round over @t; returns 0 or -errno. */
+	int (*round)(struct trigger_targets *t, struct trigger_stats *st);
+	/* Once after the migrator stopped (unpoison and such). */
+	void (*finish)(struct trigger_stats *st);
+	/* Whether it can reach memory that no process maps (R1). */
+	bool reaches_unmapped;
+};
+
+const struct trigger *trigger_find(const char *name);
+
+struct trigger_targets *targets_create(void);
+int targets_add(struct trigger_targets *t, pid_t pid, void *addr, size_t len);
+void targets_remove(struct trigger_targets *t, int slot);
+void targets_set(struct trigger_targets *t, int slot, pid_t pid, void *addr,
+		 size_t len);
+/* PFNs of every present page of the targets; returns how many. */
+int targets_collect_pfns(struct trigger_targets *t, uint64_t *pfns, int max);
+
+/* Migrator: a worker running rounds until *stop; pace in microseconds. */
+pid_t migrator_start(const struct trigger *tr, struct trigger_targets *t,
+		     struct trigger_stats *st, bool *stop,
+		     unsigned int pause_us);
+
+int numa_nodes_with_memory(int *nodes, int max);
+
+#endif

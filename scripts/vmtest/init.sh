@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the vmtest initramfs built by scripts/vmtest.sh: mounts the
+# pseudo file systems, loads the modules listed in
+# /lib/modules/vmtest.order, runs the installed kselftests in /selftests
+# as /etc/vmtest.conf says and powers off.  The host parses the
+# "VMTEST: ..." lines; keep their format in step with vmtest.sh.
+
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root
+
+uptime_s()
+{
+	cut -d' ' -f1 /proc/uptime
+}
+
+mount_filesystems()
+{
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev
+	exec </dev/null >/dev/console 2>&1
+	mkdir -p /dev/pts /dev/shm /sys/fs/cgroup
+	mount -t devpts devpts /dev/pts
+	mount -t tmpfs tmpfs /dev/shm
+	mount -t cgroup2 cgroup2 /sys/fs/cgroup
+	mount -t debugfs debugfs /sys/kernel/debug
+	mount -t tracefs tracefs /sys/kernel/tracing
+}
+
+# insmod in the order depmod gave; a module that fails to load only
+# makes the tests that need it SKIP.
+load_modules()
+{
+	local mod
+
+	while read -r mod; do
+		insmod "/lib/modules/$mod" ||
+			echo "VMTEST: insmod $mod failed"
+	done < /lib/modules/vmtest.order
+}
+
+# A kernel warning as the log scan on the host must flag it.
+plant_warning()
+{
+	echo "<4>WARNING: CPU: 0 PID: 1 at vmtest-selftest: planted by vmtest.sh --selftest-vmtest" \
+		> /dev/kmsg
+}
+
+run_selftests()
+{
+	local i=1
+	local rc
+	local done_rc=0
+
+	export MIGRATION_RACES_SCALE="$VMTEST_SCALE"
+	cd /selftests || return 1
+	while [ "$i" -le "$VMTEST_SOAK" ]; do
+		echo "VMTEST: run $i/$VMTEST_SOAK start uptime=$(uptime_s)"
+		# shellcheck disable=SC2086 # VMTEST_RUN_ARGS is a word list
+		./run_kselftest.sh $VMTEST_RUN_ARGS
+		rc=$?
+		echo "VMTEST: run $i/$VMTEST_SOAK end rc=$rc uptime=$(uptime_s)"
+		if [ "$rc" -ne 0 ]; then
+			done_rc=$rc
+		fi
+		i=$((i + 1))
+	done
+	return "$done_rc"
+}
+
+mount_filesystems
+. /etc/vmtest.conf
+echo "VMTEST: boot kernel=$(uname -r) nodes=$(ls -d /sys/devices/system/node/node* | wc -l) cpus=$(nproc) uptime=$(uptime_s)"
+if [ "$VMTEST_PROBE" -eq 1 ]; then
+	echo "VMTEST-PROBE: alive"
+	poweroff -f
+fi
+load_modules
+if [ "$VMTEST_SELFTEST" -eq 1 ]; then
+	plant_warning
+fi
+echo "VMTEST: tainted_before=$(cat /proc/sys/kernel/tainted)"
+run_selftests
+rc=$?
+echo "VMTEST: tainted=$(cat /proc/sys/kernel/tainted)"
+echo "VMTEST: done rc=$rc uptime=$(uptime_s)"
+poweroff -f
