@@ -43,7 +43,7 @@ int mr_parse_scale(const char *s, double *out)
 	return parse_positive(s, 1000, out);
 }
 
-static void usage(const char *prog, const char *why)
+static void print_usage(const char *prog, const char *why)
 {
 	fprintf(stderr, "%s: %s\n", prog, why);
 	fprintf(stderr,
@@ -66,7 +66,7 @@ int mr_options_parse(int *argc, char **argv)
 	int i, out = 1;
 
 	if (env && mr_parse_scale(env, &scale)) {
-		usage(argv[0], "bad " MR_SCALE_ENV " (a number > 0 and <= 1000)");
+		print_usage(argv[0], "bad " MR_SCALE_ENV " (a number > 0 and <= 1000)");
 		return -1;
 	}
 	for (i = 1; i < *argc; i++) {
@@ -79,7 +79,7 @@ int mr_options_parse(int *argc, char **argv)
 		if (val && (isdigit((unsigned char)*val) || *val == '-' ||
 			    *val == '.')) {
 			if (mr_parse_seconds(val, &seconds)) {
-				usage(argv[0], "bad duration for -t");
+				print_usage(argv[0], "bad duration for -t");
 				return -1;
 			}
 			explicit = true;

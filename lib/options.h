@@ -22,4 +22,7 @@ int mr_parse_scale(const char *s, double *out);
 int mr_options_parse(int *argc, char **argv);
 int mr_case_timeout(void);
 
+/* Set by harness.h in the test program; called by main(). */
+extern int (*mr_harness_entry)(int argc, char **argv);
+
 #endif

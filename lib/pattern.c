@@ -25,7 +25,7 @@ uint64_t pattern_word(uint32_t tag, uint64_t index, uint32_t gen,
 void pattern_fill(void *page, size_t page_size, uint32_t tag,
 		  uint64_t index, uint32_t gen)
 {
-	volatile uint64_t *w = page;
+	uint64_t *w = page;
 	size_t i;
 
 	for (i = 0; i < page_size / sizeof(*w); i++)
@@ -35,7 +35,7 @@ void pattern_fill(void *page, size_t page_size, uint32_t tag,
 size_t pattern_check(const void *page, size_t page_size, uint32_t tag,
 		     uint64_t index, uint32_t gen, int quiet)
 {
-	const volatile uint64_t *w = page;
+	const uint64_t *w = page;
 	size_t i;
 
 	for (i = 0; i < page_size / sizeof(*w); i++) {

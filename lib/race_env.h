@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "kselftest.h"
 #include "trigger.h"
 #include "verdict.h"
 #include "vmstat.h"
@@ -67,6 +68,6 @@ long long race_vmstat_delta(struct race_env *e, const char *name);
  */
 void race_window_print(struct race_env *e, long long events,
 		       const char *extra_fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+	__printf(3, 4);
 
 #endif

@@ -6,16 +6,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "kselftest.h"
 #include "pagemap.h"
 #include "procs.h"
 #include "trigger.h"
 #include "undo.h"
-
-extern const struct trigger trigger_compaction;
-extern const struct trigger trigger_compact_node;
-extern const struct trigger trigger_move_pages;
-extern const struct trigger trigger_soft_offline;
-extern const struct trigger trigger_offline;
 
 static const struct trigger * const triggers[] = {
 	&trigger_compaction, &trigger_compact_node, &trigger_move_pages,
@@ -26,7 +21,7 @@ const struct trigger *trigger_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(triggers) / sizeof(triggers[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(triggers); i++)
 		if (!strcmp(triggers[i]->name, name))
 			return triggers[i];
 	return NULL;
@@ -112,11 +107,8 @@ int numa_nodes_with_memory(int *nodes, int max)
 	if (knob_read("/sys/devices/system/node/has_memory", buf, sizeof(buf)))
 		return 0;
 	for (p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
-		if (sscanf(p, "%d-%d", &a, &b) != 2) {
-			if (sscanf(p, "%d", &a) != 1)
-				continue;
-			b = a;
-		}
+		if (sscanf(p, "%d-%d", &a, &b) != 2)
+			a = b = atoi(p);
 		for (; a <= b && n < max; a++)
 			nodes[n++] = a;
 	}

@@ -65,6 +65,12 @@ struct trigger {
 	bool reaches_unmapped;
 };
 
+extern const struct trigger trigger_compaction;
+extern const struct trigger trigger_compact_node;
+extern const struct trigger trigger_move_pages;
+extern const struct trigger trigger_soft_offline;
+extern const struct trigger trigger_offline;
+
 const struct trigger *trigger_find(const char *name);
 
 struct trigger_targets *targets_create(void);

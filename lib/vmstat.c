@@ -17,7 +17,8 @@ int vmstat_parse(const char *text, struct vmstat_snap *s)
 		long long value;
 
 		if (sscanf(line, "%47s %lld", name, &value) == 2) {
-			strcpy(s->item[s->n].name, name);
+			snprintf(s->item[s->n].name, sizeof(s->item[0].name),
+				 "%s", name);
 			s->item[s->n].value = value;
 			s->n++;
 		}

@@ -8,7 +8,7 @@
 # O= directory, so that the tests build against real 6.12 headers and the
 # real kselftest framework (lib.mk, kselftest_harness.h).
 #
-# Usage: scripts/setup.sh [--no-apt]
+# Usage: setup.sh [--no-apt]
 #   MIGRATION_RACES_CACHE  cache directory (default ~/.cache/migration_races)
 
 set -euo pipefail

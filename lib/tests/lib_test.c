@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "harness.h"
 
 #include "kconfig.h"
 #include "options.h"
@@ -108,11 +109,25 @@ TEST(options_reject_bad_durations)
 	EXPECT_NE(0, mr_parse_scale("0", &v));
 }
 
+/* A writable argv, as main() gets it. */
+static char **make_argv(const char * const *args, int *argc)
+{
+	static char *argv[16];
+
+	for (*argc = 0; args[*argc]; (*argc)++)
+		argv[*argc] = (char *)args[*argc];
+	argv[*argc] = NULL;
+	return argv;
+}
+
 TEST(options_strip_duration)
 {
-	char *argv[] = { "prog", "-t", "7", "-v", "x", "-t", "name", NULL };
-	char *bad[] = { "prog", "-t", "7x", NULL };
-	int argc = 7, badc = 3;
+	static const char * const good[] = {
+		"prog", "-t", "7", "-v", "x", "-t", "name", NULL
+	};
+	static const char * const bad_args[] = { "prog", "-t", "7x", NULL };
+	int argc, badc;
+	char **argv = make_argv(good, &argc), **bad;
 
 	unsetenv(MR_SCALE_ENV);
 	ASSERT_EQ(0, mr_options_parse(&argc, argv));
@@ -121,13 +136,15 @@ TEST(options_strip_duration)
 	EXPECT_STREQ("-v", argv[1]);
 	EXPECT_STREQ("-t", argv[3]);
 	EXPECT_STREQ("name", argv[4]);
+	bad = make_argv(bad_args, &badc);
 	EXPECT_EQ(-1, mr_options_parse(&badc, bad));
 }
 
 TEST(options_scale_env)
 {
-	char *argv[] = { "prog", NULL };
-	int argc = 1;
+	static const char * const args[] = { "prog", NULL };
+	int argc;
+	char **argv = make_argv(args, &argc);
 
 	setenv(MR_SCALE_ENV, "4", 1);
 	ASSERT_EQ(0, mr_options_parse(&argc, argv));
@@ -175,5 +192,3 @@ TEST(kpageflags_r1_candidate)
 	EXPECT_FALSE(kpf_unmapped_swapcache(sc | 1ULL << KPF_ANON));
 	EXPECT_FALSE(kpf_unmapped_swapcache(1ULL << KPF_SWAPCACHE));
 }
-
-TEST_HARNESS_MAIN
