@@ -1,0 +1,157 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The project's own tests, the command CI runs: set-up, checkpatch, gcc and
+# clang builds, the library's unit tests, the in-tree kselftest build and
+# install, the suite on this machine's kernel, and the suite in the NUMA
+# VM on Debian's 6.12 kernel with every race test required to run, reach
+# its window and pass.  Ends with "N passed, N failed" over the stages.
+#
+# Usage: check.sh [--no-vm] [--no-host] [--no-setup]
+
+set -uo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+CACHE=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
+KSRC=$CACHE/ksrc
+WORK=$CACHE/check
+PASSED=0
+FAILED=0
+FAILED_STAGES=""
+RUN_VM=1
+RUN_HOST=1
+RUN_SETUP=1
+
+usage()
+{
+	echo "usage: check.sh [--no-vm] [--no-host] [--no-setup]" >&2
+	exit 1
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--no-vm) RUN_VM=0 ;;
+	--no-host) RUN_HOST=0 ;;
+	--no-setup) RUN_SETUP=0 ;;
+	*) usage ;;
+	esac
+	shift
+done
+
+# stage NAME COMMAND...: runs one stage, logs it, counts the result.
+stage()
+{
+	local name=$1 start rc
+
+	shift
+	echo "=== $name"
+	start=$(date +%s)
+	"$@"
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		PASSED=$((PASSED + 1))
+		echo "=== $name: ok ($(($(date +%s) - start)) s)"
+	else
+		FAILED=$((FAILED + 1))
+		FAILED_STAGES="$FAILED_STAGES $name"
+		echo "=== $name: FAILED rc=$rc ($(($(date +%s) - start)) s)"
+	fi
+}
+
+source_files()
+{
+	git -C "$REPO" ls-files -- '*.c' '*.h' '*.sh' 'Makefile' '*/Makefile' \
+		'*.mk' '.ci/run' | sed "s|^|$REPO/|"
+}
+
+checkpatch()
+{
+	local out
+
+	out=$(source_files | xargs perl "$KSRC/scripts/checkpatch.pl" \
+		--no-tree -f --terse --show-types 2>&1 | grep -v '^total:')
+	[ -z "$out" ] && return 0
+	echo "$out"
+	return 1
+}
+
+build_with()
+{
+	local out=$WORK/build-$1
+
+	shift
+	rm -rf "$out" && mkdir -p "$out"
+	make -s -C "$REPO" OUTPUT="$out" "$@" all &&
+		make -s -C "$REPO/lib/tests" OUTPUT="$out/lib_tests" "$@"
+}
+
+lib_unit_tests()
+{
+	"$WORK/build-gcc/lib_tests/lib_test" &&
+		"$WORK/build-clang/lib_tests/lib_test"
+}
+
+# Copy the suite into the kernel tree and build, install and list it as
+# any in-tree selftest, with O= pointing at the headers set-up installed.
+in_tree()
+{
+	local st=$KSRC/tools/testing/selftests dest inst
+
+	dest=$st/migration_races
+	inst=$WORK/intree-install
+	rm -rf "$dest" "$inst"
+	mkdir -p "$dest"
+	git -C "$REPO" ls-files -z | (cd "$REPO" && xargs -0 cp --parents -t "$dest")
+	make -s -C "$st" TARGETS=migration_races O="$CACHE/khdr" >/dev/null &&
+	make -s -C "$st" TARGETS=migration_races O="$CACHE/khdr" \
+		INSTALL_PATH="$inst" install >/dev/null || return 1
+	echo "kselftest-list.txt:"
+	cat "$inst/kselftest-list.txt"
+	for t in migration:fork_cow migration:swapcache_unmapped \
+		 migration:anon_vma_unmap ksm:ksm_migration \
+		 hotplug:offline_races; do
+		grep -qx "migration_races/$t" "$inst/kselftest-list.txt" || {
+			echo "missing migration_races/$t"; return 1; }
+		[ -x "$inst/migration_races/${t%%:*}/${t##*:}" ] || {
+			echo "not installed: $t"; return 1; }
+	done
+}
+
+# The suite on this machine's kernel, through standalone "make run_tests".
+host_run()
+{
+	local log=$WORK/host-run.log
+
+	make -C "$REPO" OUTPUT="$WORK/host" run_tests 2>&1 | tee "$log"
+	! grep -q '^not ok' "$log" && grep -q '^ok' "$log"
+}
+
+vm_run()
+{
+	"$REPO/scripts/vmtest.sh" --kernel-version 6.12 --nodes 2 \
+		--require-windows --log "$WORK/vmtest-6.12.log"
+}
+
+main()
+{
+	mkdir -p "$WORK"
+	if [ $RUN_SETUP -eq 1 ]; then
+		stage setup "$REPO/scripts/setup.sh"
+	fi
+	stage checkpatch checkpatch
+	stage build-gcc build_with gcc
+	stage build-clang build_with clang LLVM=1
+	stage lib-unit-tests lib_unit_tests
+	stage in-tree in_tree
+	if [ $RUN_HOST -eq 1 ]; then
+		stage host-run host_run
+	fi
+	if [ $RUN_VM -eq 1 ]; then
+		stage vm-6.12 vm_run
+	fi
+	[ -n "$FAILED_STAGES" ] && echo "failed stages:$FAILED_STAGES"
+	echo "$PASSED passed, $FAILED failed"
+	[ $FAILED -eq 0 ]
+}
+
+main
