@@ -10,7 +10,9 @@
 # Distro kernels are what users run; a race that only a debug kernel
 # shows is a different finding.
 
-set -euo pipefail
+set -eEuo pipefail
+# A failing step is a set-up error, whatever its own exit status.
+trap 'exit 1' ERR
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO_DIR=$(dirname "$SCRIPT_DIR")
@@ -47,7 +49,9 @@ opt_vm_timeout=1800
 opt_log=
 opt_append=
 opt_selftest=0
+opt_require_windows=0
 opt_dry_run=0
+opt_setup=1
 run_args=()
 
 usage()
@@ -60,7 +64,7 @@ plus a hot-plugged movable DIMM on the last node) with a Debian distro
 kernel, run the migration_races kselftests in it with run_kselftest.sh,
 and judge the console. Kernels are downloaded with "apt-get download" and
 unpacked under \$MIGRATION_RACES_CACHE/kernels/<package version>/; nothing
-is installed on the host. Run scripts/setup.sh once first.
+is installed on the host. scripts/setup.sh runs first (--no-setup skips it).
 
 Kernel:
   --kernel-version V    Debian kernel series: 6.12 (default) or 6.1; the
@@ -78,10 +82,12 @@ Suite:
   --install-dir DIR     a kselftest install of this suite, as made by
                         "make install INSTALL_PATH=DIR" with static
                         binaries (the VM has no libc). Without it the
-                        suite is built into \$MIGRATION_RACES_CACHE/install
-                        with "make install USERLDFLAGS=-static".
+                        suite is built with "make OUTPUT=\$CACHE/build
+                        install INSTALL_PATH=\$CACHE/install
+                        USERLDFLAGS=-static". In the VM it sits in
+                        /selftests and runs from /init as root.
   -t COLLECTION:TEST    run only this test (repeatable), e.g.
-                        -t migration_races/migration:fork_race;
+                        -t migration_races/migration:fork_cow;
                         passed to run_kselftest.sh as -t.
   -c COLLECTION         run only this collection (repeatable), e.g.
                         -c migration_races/ksm; run_kselftest.sh -c.
@@ -108,14 +114,22 @@ VM:
                         (default 1800).
 
 Output:
+  --require-windows     fail unless the tests printed window lines
+                        ("window: race=R trigger=T events=N ...") and
+                        every race named in them reached its window
+                        (events > 0) at least once; without it the
+                        window table is only printed.
   --log FILE            also write the console of every kernel to FILE
                         (each kernel's own log stays in the cache).
+  --no-setup            do not run scripts/setup.sh first (it is
+                        idempotent and quick once done).
   --dry-run             print the QEMU command for each kernel and exit;
                         downloads and builds nothing.
   --selftest-vmtest     check the checker: /init writes a line
                         "WARNING: CPU: 0 PID: 1 at vmtest-selftest" to
                         /dev/kmsg before the tests run, and the log scan
-                        must flag it, so this run must exit 3.
+                        must flag it, so this run must exit 3 (1 if
+                        the line went unnoticed). Add -t to keep it short.
   -h, --help            this text.
 
 A kernel's run fails when the console shows a TAP "not ok" line (a
@@ -124,10 +138,14 @@ general protection fault, RCU stall, soft or hard lockup, hung task
 ("blocked for more than") or "Bad page" report, when new taint bits
 appear, when QEMU exits non-zero (pvpanic), when no test result or no
 "VMTEST: done" marker shows up, or when the guest outlives --vm-timeout.
-Each kernel ends with a line
-  vmtest: <kver>: tests N passed, N failed, N skipped; kernel: clean|<what>; verdict: PASS|FAIL
-and the whole run with the test results over all kernels and soak runs:
+A test the guest died or hung in counts as failed. Each kernel ends with
+  vmtest: <kver>: tests N passed, N failed, N skipped[ (<what>)];
+    kernel: clean|<what>; verdict: PASS|FAIL
+(on one line) and the whole run with the results over all kernels and
+soak runs:
   N passed, N failed, N skipped
+The console of the last run of each kernel stays in
+\$MIGRATION_RACES_CACHE/vmtest/<kver>/console.log.
 
 Exit status: 0 all passed, 1 usage or set-up error, 2 tests failed,
 3 the kernel reported a problem (warning, oops, taint, panic), 4 the
@@ -166,8 +184,9 @@ check_range()
 {
 	local opt=$1 val=$2 min=$3 max=$4
 
-	is_uint "$val" && [ "$val" -ge "$min" ] && [ "$val" -le "$max" ] ||
+	if ! is_uint "$val" || [ "$val" -lt "$min" ] || [ "$val" -gt "$max" ]; then
 		usage_error "$opt wants an integer from $min to $max, not '$val'"
+	fi
 }
 
 check_series()
@@ -197,13 +216,31 @@ parse_options()
 			shift
 			continue
 			;;
+		--no-setup)
+			opt_setup=0
+			shift
+			continue
+			;;
 		--dry-run)
 			opt_dry_run=1
 			shift
 			continue
 			;;
+		--require-windows)
+			opt_require_windows=1
+			shift
+			continue
+			;;
+		--kernel-version | --kernels | --kernel | --modules | --config | \
+		--install-dir | --nodes | --mem-per-node | --hotplug-mem | \
+		--accel | --scale | --soak | --timeout-override | --vm-timeout | \
+		-t | -c | --log | --append)
+			[ $# -ge 2 ] || usage_error "option '$1' needs a value"
+			;;
+		*)
+			usage_error "unknown option '$1'"
+			;;
 		esac
-		[ $# -ge 2 ] || usage_error "option '$1' needs a value"
 		v=$2
 		case "$1" in
 		--kernel-version)
@@ -255,8 +292,9 @@ parse_options()
 			opt_accel=$v
 			;;
 		--scale)
-			[[ $v =~ ^[0-9]+(\.[0-9]+)?$ ]] && [[ $v =~ [1-9] ]] ||
+			if ! [[ $v =~ ^[0-9]+(\.[0-9]+)?$ && $v =~ [1-9] ]]; then
 				usage_error "--scale wants a positive number"
+			fi
 			opt_scale=$v
 			;;
 		--soak)
@@ -285,12 +323,7 @@ parse_options()
 			opt_log=$v
 			;;
 		--append)
-			[[ $v != *[\'\"\\]* ]] ||
-				usage_error "--append takes no quotes or backslashes"
 			opt_append=$v
-			;;
-		*)
-			usage_error "unknown option '$1'"
 			;;
 		esac
 		shift 2
@@ -311,7 +344,7 @@ check_host_tools()
 	local tool missing=()
 
 	for tool in "$QEMU" cpio gzip depmod modprobe dpkg-deb apt-get \
-		    apt-cache xz zstd timeout; do
+		    apt-cache xz zstd timeout ldd; do
 		command -v "$tool" >/dev/null || missing+=("$tool")
 	done
 	[ -x "$BUSYBOX" ] || missing+=("$BUSYBOX (busybox-static)")
@@ -319,10 +352,11 @@ check_host_tools()
 		die "missing ${missing[*]}: run scripts/setup.sh"
 }
 
-# Prints the newest linux-image package of a series that apt can fetch.
+# Sets PKG and PKG_VERSION to the newest linux-image package of a series
+# that apt can fetch.
 debian_kernel_package()
 {
-	local series=$1 pattern pkgs pkg
+	local series=$1 pattern pkgs
 
 	case "$series" in
 	6.12)
@@ -332,24 +366,17 @@ debian_kernel_package()
 		pattern='^linux-image-6\.1\.0-[0-9]+-amd64-unsigned$'
 		;;
 	esac
-	pkgs=$(apt-cache search --names-only "$pattern" | cut -d' ' -f1)
+	pkgs=$(apt-cache pkgnames "linux-image-$series." | grep -E "$pattern" || true)
 	if [ -z "$pkgs" ]; then
 		log "no $series kernel in the apt lists: apt-get update"
 		apt-get update -q -o DPkg::Lock::Timeout=600 >&2
-		pkgs=$(apt-cache search --names-only "$pattern" | cut -d' ' -f1)
+		pkgs=$(apt-cache pkgnames "linux-image-$series." | grep -E "$pattern" || true)
 	fi
-	for pkg in $(echo "$pkgs" | sort -rV); do
-		if [ "$(package_version "$pkg")" != "(none)" ]; then
-			echo "$pkg"
-			return 0
-		fi
+	for PKG in $(echo "$pkgs" | sort -rV); do
+		PKG_VERSION=$(apt-cache policy "$PKG" | awk '/Candidate:/ { print $2 }')
+		[ -z "$PKG_VERSION" ] || [ "$PKG_VERSION" = "(none)" ] || return 0
 	done
 	die "no installable $series kernel package ($pattern)"
-}
-
-package_version()
-{
-	apt-cache policy "$1" | awk '/Candidate:/ { print $2 }'
 }
 
 # Downloads and unpacks a package into $2 unless a complete copy is there.
@@ -373,6 +400,7 @@ unpack_kernel_package()
 	deb=$(ls "$debs/${pkg}"_*.deb)
 	log "unpacking $deb into $dir"
 	rm -rf "$dir"
+	mkdir -p "$dir"
 	dpkg-deb -x "$deb" "$dir"
 	rm -f "$deb"
 	touch "$dir/.unpacked"
@@ -381,19 +409,18 @@ unpack_kernel_package()
 # Sets the K_* description of the kernel to boot from a Debian series.
 use_debian_kernel()
 {
-	local series=$1 pkg ver dir
+	local series=$1 dir
 
-	pkg=$(debian_kernel_package "$series")
-	ver=$(package_version "$pkg")
-	dir=$CACHE/kernels/${ver//:/_}
-	K_KVER=${pkg#linux-image-}
+	debian_kernel_package "$series"
+	dir=$CACHE/kernels/${PKG_VERSION//:/_}
+	K_KVER=${PKG#linux-image-}
 	K_KVER=${K_KVER%-unsigned}
-	K_DESC="$pkg $ver"
+	K_DESC="$PKG $PKG_VERSION"
 	K_IMAGE=$dir/boot/vmlinuz-$K_KVER
 	K_CONFIG=$dir/boot/config-$K_KVER
 	K_MODROOT=$dir
 	[ "$opt_dry_run" -eq 1 ] && return 0
-	unpack_kernel_package "$pkg" "$dir"
+	unpack_kernel_package "$PKG" "$dir"
 	[ -f "$dir/lib/modules/$K_KVER/modules.dep" ] ||
 		depmod -b "$dir" "$K_KVER"
 }
@@ -439,16 +466,17 @@ use_custom_kernel()
 	[ -f "$opt_modules/modules.dep" ] || depmod -b "$K_MODROOT" "$K_KVER"
 }
 
+# Objects go to the cache too, so the work tree stays clean.
 build_suite()
 {
-	local dest=$CACHE/install
+	local dest=$CACHE/install build=$CACHE/build
 
 	[ -f "$REPO_DIR/Makefile" ] ||
 		die "no $REPO_DIR/Makefile to build the suite: use --install-dir"
-	log "building: make -C $REPO_DIR install INSTALL_PATH=$dest USERLDFLAGS=-static"
+	log "building: make -C $REPO_DIR OUTPUT=$build install INSTALL_PATH=$dest USERLDFLAGS=-static"
 	rm -rf "$dest"
-	make -C "$REPO_DIR" install INSTALL_PATH="$dest" USERLDFLAGS=-static >&2 ||
-		die "building the suite failed"
+	make -C "$REPO_DIR" OUTPUT="$build" install INSTALL_PATH="$dest" \
+		USERLDFLAGS=-static >&2 || die "building the suite failed"
 	opt_install=$dest
 }
 
@@ -505,17 +533,31 @@ install_modules()
 	done
 }
 
+# /bin/sh for /init, which runs "busybox --install -s" for the rest.
 install_busybox()
 {
-	local root=$1 applet
+	local root=$1
 
 	mkdir -p "$root/bin" "$root/sbin" "$root/usr/bin" "$root/usr/sbin"
 	cp "$BUSYBOX" "$root/bin/busybox"
-	for applet in $("$BUSYBOX" --list-full); do
-		[ "$applet" = bin/busybox ] || ln -sf /bin/busybox "$root/$applet"
-	done
+	ln -s busybox "$root/bin/sh"
+}
+
+# The kselftest runner needs GNU timeout: busybox's has no --foreground,
+# exits 143 instead of 124 and kills only the test's first process, so
+# a test's children would keep its output pipe open.  Take the host's
+# with the libraries it links.
+install_gnu_timeout()
+{
+	local root=$1 bin lib
+
+	bin=$(command -v timeout)
 	rm -f "$root/usr/bin/timeout"
-	install -m 0755 "$VMTEST_DIR/timeout.sh" "$root/usr/bin/timeout"
+	cp "$bin" "$root/usr/bin/timeout"
+	for lib in $(ldd "$bin" | awk '$2 == "=>" { print $3 } $1 ~ /^\// { print $1 }'); do
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
 }
 
 pack_cpio()
@@ -528,25 +570,29 @@ pack_cpio()
 }
 
 # busybox, /init, the modules and the config: everything but the suite.
-# Rebuilt when this script, its helpers or the kernel's files change.
+# Rebuilt when it came from other files (a --kernel of the same release)
+# or when this script, its helpers or those files changed since.
 build_base_initramfs()
 {
-	local out=$1 root=$WORK/base-$K_KVER
+	local out=$1 root=$WORK/base-$K_KVER key moddir=
 
-	if [ -f "$out" ] && [ -z "$(find "${BASH_SOURCE[0]}" "$VMTEST_DIR" \
-			${K_CONFIG:+"$K_CONFIG"} \
-			${K_MODROOT:+"$K_MODROOT/lib/modules/$K_KVER/modules.dep"} \
-			-newer "$out" -print -quit)" ]; then
+	[ -z "$K_MODROOT" ] || moddir=$(realpath "$K_MODROOT/lib/modules/$K_KVER")
+	key="config=$K_CONFIG modules=$moddir load=$GUEST_MODULES"
+	if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] &&
+	   [ -z "$(find "${BASH_SOURCE[0]}" "$VMTEST_DIR" ${K_CONFIG:+"$K_CONFIG"} \
+			${moddir:+"$moddir/modules.dep"} -newer "$out" -print -quit)" ]; then
 		return 0
 	fi
 	log "building the base initramfs for $K_KVER"
 	rm -rf "$root"
 	mkdir -p "$root"/{proc,sys,dev,tmp,run,root,etc,boot}
 	install_busybox "$root"
+	install_gnu_timeout "$root"
 	install -m 0755 "$VMTEST_DIR/init.sh" "$root/init"
 	[ -z "$K_CONFIG" ] || cp "$K_CONFIG" "$root/boot/config-$K_KVER"
 	install_modules "$root"
 	pack_cpio "$root" "$out"
+	echo "$key" > "$out.key"
 	rm -rf "$root"
 }
 
@@ -611,7 +657,7 @@ qemu_command()
 		QEMU_CMD+=(-accel kvm -cpu host)
 		;;
 	*)
-		QEMU_CMD+=(-accel tcg,thread=multi -cpu max)
+		QEMU_CMD+=(-accel "tcg,thread=multi" -cpu max)
 		;;
 	esac
 	QEMU_CMD+=(-display none -monitor none -serial stdio -no-reboot
@@ -642,11 +688,11 @@ probe_accel()
 		ACCEL_WHY="probed earlier since this host booted"
 		return 0
 	fi
-	[ "$opt_dry_run" -eq 0 ] || {
+	if [ "$opt_dry_run" -eq 1 ]; then
 		ACCEL=tcg
 		ACCEL_WHY="auto, not probed in a dry run"
 		return 0
-	}
+	fi
 	log "probing whether KVM boots $K_KVER (at most $PROBE_TIMEOUT s)"
 	build_probe_initramfs "$WORK/probe.cpio.gz"
 	cat "$base" "$WORK/probe.cpio.gz" > "$WORK/probe-initrd.cpio.gz"
@@ -663,23 +709,56 @@ probe_accel()
 	echo "$boot_id $ACCEL" > "$cache"
 }
 
+# Writes the host's clock to $1 when the first test starts.  The
+# guest's own clock is no measure: under TCG on a loaded host its ticks
+# come late and its uptime falls behind.
+clock_first_test()
+{
+	local line
+
+	while IFS= read -r line; do
+		case "$line" in
+		"VMTEST: run 1/"*)
+			echo "$EPOCHREALTIME" > "$1"
+			break
+			;;
+		esac
+	done
+	cat > /dev/null
+}
+
+seconds_since()
+{
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
+}
+
 # Streams the console to stdout and the logs; sets QEMU_RC to QEMU's
-# status, 124 (or 137 after SIGKILL) when --vm-timeout expired.
+# status, 124 (or 137 after SIGKILL) when --vm-timeout expired, and
+# VM_WALL and VM_FIRST_TEST to seconds since QEMU started.
 run_vm()
 {
-	local logfile=$1
+	local logfile=$1 start first=$WORK/first-test
 	local sinks=("$logfile")
 
 	[ -z "$opt_log" ] || sinks+=("$opt_log")
 	: > "$logfile"
+	rm -f "$first"
 	QEMU_RC=0
+	start=$EPOCHREALTIME
 	timeout --foreground -k 10 "$opt_vm_timeout" "${QEMU_CMD[@]}" \
-		</dev/null 2>&1 | tee -a "${sinks[@]}" || QEMU_RC=${PIPESTATUS[0]}
+		</dev/null 2>&1 | tee -a "${sinks[@]}" >(clock_first_test "$first") ||
+		QEMU_RC=${PIPESTATUS[0]}
+	VM_WALL=$(seconds_since "$start" "$EPOCHREALTIME")
+	VM_FIRST_TEST="?"
+	[ ! -f "$first" ] || VM_FIRST_TEST=$(seconds_since "$start" "$(cat "$first")")
 }
 
 # Turns a console log into tab-separated records:
 #   T run pass|fail|skip COLLECTION:TEST   one TAP result of run_kselftest
-#   K message                              a kernel problem report
+#   U run COLLECTION:TEST                  the test running when the log
+#                                          ended: the guest died in it
+#   W run race trigger events              a test's window line
+#   K kind message                         a kernel problem report
 #   M key value                            a VMTEST marker
 # A printk can land in the middle of a line the tests write; its text
 # starts at a "[ seconds]" stamp and ends the line, and the rest of the
@@ -687,40 +766,88 @@ run_vm()
 parse_console()
 {
 	tr -d '\r' < "$1" | awk -v OFS='\t' '
-	function kernel_problem(msg) {
-		if (msg ~ /^(WARNING:|BUG:|kernel BUG at|Oops|Kernel panic|general protection fault|UBSAN:|rcu: INFO:|INFO: rcu_)/ ||
-		    msg ~ /soft lockup|hard LOCKUP|blocked for more than|detected stall|Bad page/)
-			print "K", msg
+	function kernel_problem(msg,    kind) {
+		if (msg ~ /^BUG: Bad (page|rss)/)
+			kind = "Bad page"
+		else if (msg ~ /^(WARNING|BUG|Oops|UBSAN):/)
+			kind = substr(msg, 1, index(msg, ":") - 1)
+		else if (msg ~ /^kernel BUG at/)
+			kind = "BUG"
+		else if (msg ~ /^Kernel panic/)
+			kind = "Kernel panic"
+		else if (msg ~ /^general protection fault/)
+			kind = "general protection fault"
+		else if (msg ~ /^(rcu: INFO:|INFO: rcu_)/)
+			kind = "RCU stall"
+		else if (msg ~ /^INFO: task .* blocked for more than/)
+			kind = "hung task"
+		else if (msg ~ /^(NMI )?watchdog: BUG: soft lockup/)
+			kind = "soft lockup"
+		else if (msg ~ /^(NMI )?watchdog: Watchdog detected hard LOCKUP/)
+			kind = "hard lockup"
+		else
+			return
+		print "K", kind, msg
 	}
-	function user_line(line,    name, status) {
-		if (line ~ /^VMTEST: run [0-9]+\/[0-9]+ start/) {
-			split(line, w, /[ \/]/)
-			run = w[3]
-			if (run == 1) {
-				sub(/.*uptime=/, "", line)
-				print "M", "first_test_uptime", line
-			}
-			return
+	function marker(line,    w) {
+		sub(/^VMTEST: /, "", line)
+		if (line ~ /^run [0-9]+\/[0-9]+ start /) {
+			split(line, w, /[ \/=]/)
+			run = w[2]
+			if (run == 1)
+				print "M", "first_test_uptime", w[6]
+		} else if (line ~ /^tainted(_before)?=/) {
+			split(line, w, /=/)
+			print "M", w[1], w[2]
+		} else if (line ~ /^done rc=/) {
+			split(line, w, /[ =]/)
+			print "M", "done_rc", w[3]
 		}
-		if (line ~ /^VMTEST: (tainted_before|tainted|done rc)=/) {
-			sub(/^VMTEST: /, "", line)
-			split(line, w, /[= ]/)
-			key = (w[1] == "done") ? "done_rc" : w[1]
-			print "M", key, w[(w[1] == "done") ? 3 : 2]
-			return
-		}
-		if (line !~ /^(not )?ok [0-9]+ /)
-			return kernel_problem(line)
+	}
+	function tap_result(line,    name, status) {
 		status = (line ~ /^not ok/) ? "fail" : "pass"
-		if (status == "pass" && line ~ /# SKIP/)
+		if (status == "pass" && line ~ / # SKIP/)
 			status = "skip"
 		name = line
 		sub(/^(not )?ok [0-9]+ (selftests: )?/, "", name)
 		sub(/ # .*$/, "", name)
 		sub(/: /, ":", name)
 		print "T", run, status, name
+		running = ""
 	}
-	BEGIN { run = 0; pending = "" }
+	function window(line,    f, i, kv, race, trigger, events) {
+		sub(/^(# )+window: /, "", line)
+		split(line, f, " ")
+		for (i in f) {
+			split(f[i], kv, "=")
+			if (kv[1] == "race")
+				race = kv[2]
+			else if (kv[1] == "trigger")
+				trigger = kv[2]
+			else if (kv[1] == "events")
+				events = kv[2]
+		}
+		print "W", run, race, trigger, events + 0
+	}
+	function user_line(line) {
+		if (line ~ /^VMTEST: /) {
+			marker(line)
+		} else if (line ~ /^(not )?ok [0-9]+ /) {
+			tap_result(line)
+		} else if (line ~ /^(# )+window: race=/) {
+			window(line)
+		} else if (line ~ /^# selftests: [^ ]+: [^ ]+$/) {
+			running = substr(line, 14)
+			sub(/: /, ":", running)
+		} else {
+			kernel_problem(line)
+		}
+	}
+	BEGIN { run = 0 }
+	END {
+		if (running != "")
+			print "U", run, running
+	}
 	{
 		if (match($0, /\[ *[0-9]+\.[0-9]+\] /)) {
 			pending = pending substr($0, 1, RSTART - 1)
@@ -749,9 +876,9 @@ soak_table()
 	local results=$1 label=$2
 
 	echo "vmtest: $label: per-test results over $opt_soak runs"
+	printf '  %6s %6s %6s  %s\n' pass fail skip test
 	awk -F'\t' '$1 == "T" { n[$4, $3]++; t[$4] = 1 }
 	END {
-		printf "  %6s %6s %6s  %s\n", "pass", "fail", "skip", "test"
 		for (k in t)
 			printf "  %6d %6d %6d  %s\n", n[k, "pass"], n[k, "fail"], n[k, "skip"], k
 	}' "$results" | sort -k4
@@ -761,87 +888,191 @@ soak_table()
 			if (n[k, "pass"] && n[k, "fail"])
 				printf "vmtest: %s: flaky: %s (%d passed, %d failed)\n",
 					label, k, n[k, "pass"], n[k, "fail"]
-	}' "$results"
+	}' "$results" | sort
 }
 
-# Prints the verdict of one kernel's run and returns its exit code.
-judge_kernel()
+raise_code()
 {
-	local results=$1 qemu_rc=$2 label=$K_KVER
-	local pass fail skip before after done_rc code=$EXIT_PASS
-	local problems=() k_reports
+	[ "$KERNEL_CODE" -ge "$1" ] || KERNEL_CODE=$1
+}
 
-	pass=$(count_results "$results" pass)
-	fail=$(count_results "$results" fail)
-	skip=$(count_results "$results" skip)
+# The TAP results: sets PASS, FAIL and SKIP; a test the guest died in
+# counts as failed.
+judge_tests()
+{
+	local results=$1 label=$2 unfinished
+
+	PASS=$(count_results "$results" pass)
+	FAIL=$(count_results "$results" fail)
+	SKIP=$(count_results "$results" skip)
+	awk -F'\t' -v label="$label" '$1 == "T" && $3 == "fail" {
+		printf "vmtest: %s: failed: %s (run %s)\n", label, $4, $2 }' "$results"
+	unfinished=$(awk -F'\t' '$1 == "U" { print $3 }' "$results")
+	if [ -n "$unfinished" ]; then
+		echo "vmtest: $label: failed: $unfinished (the guest died or hung in it)"
+		TEST_PROBLEMS+=("died in $unfinished")
+		FAIL=$((FAIL + 1))
+	fi
+	[ "$FAIL" -eq 0 ] || raise_code $EXIT_TESTS
+	if [ $((PASS + FAIL + SKIP)) -eq 0 ]; then
+		TEST_PROBLEMS+=("no test result")
+		raise_code $EXIT_TESTS
+	fi
+}
+
+# Problem reports on the console and new taint bits.
+judge_kernel_log()
+{
+	local results=$1 label=$2 reports before after
+
+	awk -F'\t' -v label="$label" '$1 == "K" && !seen[$3]++ && shown++ < 10 {
+		printf "vmtest: %s: kernel: %s\n", label, $3 }' "$results"
+	reports=$(awk -F'\t' '$1 == "K" { n[$2]++ }
+		END { for (k in n) { printf "%s%s x%d", sep, k, n[k]; sep = ", " } }' "$results")
+	if [ -n "$reports" ]; then
+		KERNEL_PROBLEMS+=("$reports")
+		raise_code $EXIT_KERNEL
+	fi
 	before=$(marker "$results" tainted_before)
 	after=$(marker "$results" tainted)
-	done_rc=$(marker "$results" done_rc)
-	TOTAL_PASS=$((TOTAL_PASS + pass))
-	TOTAL_FAIL=$((TOTAL_FAIL + fail))
-	TOTAL_SKIP=$((TOTAL_SKIP + skip))
-
-	awk -F'\t' '$1 == "T" && $3 == "fail" {
-		printf "vmtest: " label ": failed: %s (run %s)\n", $4, $2 }' \
-		label="$label" "$results"
-	k_reports=$(awk -F'\t' '$1 == "K" { n++ } END { print n + 0 }' "$results")
-	if [ "$k_reports" -gt 0 ]; then
-		awk -F'\t' '$1 == "K" && !seen[$2]++ && shown++ < 10 {
-			print "vmtest: " label ": kernel: " $2 }' label="$label" "$results"
-		problems+=("$k_reports problem reports")
-		code=$EXIT_KERNEL
-	fi
 	if [ -n "$before" ] && [ -n "$after" ] && [ $((after & ~before)) -ne 0 ]; then
-		problems+=("tainted $before -> $after")
-		code=$EXIT_KERNEL
+		KERNEL_PROBLEMS+=("tainted $before -> $after")
+		raise_code $EXIT_KERNEL
 	fi
-	if [ "$qemu_rc" -eq 124 ]; then
-		problems+=("guest hung: killed after $opt_vm_timeout s")
-		code=$EXIT_HUNG
-	elif [ "$qemu_rc" -ne 0 ]; then
-		problems+=("qemu exit $qemu_rc (panic)")
-		[ "$code" -ge $EXIT_KERNEL ] || code=$EXIT_KERNEL
-	fi
-	if [ -z "$done_rc" ]; then
-		problems+=("no 'VMTEST: done' marker")
-		code=$EXIT_HUNG
-	elif [ "$done_rc" -ne 0 ]; then
-		problems+=("run_kselftest.sh exit $done_rc")
-		[ "$code" -ge $EXIT_TESTS ] || code=$EXIT_TESTS
-	fi
-	if [ $((pass + fail + skip)) -eq 0 ]; then
-		problems+=("no test result")
-		[ "$code" -ge $EXIT_TESTS ] || code=$EXIT_TESTS
-	fi
-	if [ "$fail" -gt 0 ] && [ "$code" -lt $EXIT_TESTS ]; then
-		code=$EXIT_TESTS
-	fi
-	if [ "$opt_soak" -gt 1 ]; then
-		soak_table "$results" "$label"
-	fi
-	if [ "$opt_selftest" -eq 1 ]; then
-		if grep -q "^K	WARNING: CPU: 0 PID: 1 at vmtest-selftest" "$results"; then
-			log "$label: --selftest-vmtest: the planted WARNING was flagged"
-		else
-			log "$label: --selftest-vmtest: the planted WARNING was NOT flagged"
-			code=$EXIT_USAGE
-		fi
-	fi
-	local kernel="clean"
-	local IFS=,
-	[ ${#problems[@]} -eq 0 ] || kernel="${problems[*]}"
-	kernel=${kernel//,/, }
-	SUMMARY+=("vmtest: $label: tests $pass passed, $fail failed, $skip skipped; kernel: $kernel; verdict: $([ "$code" -eq 0 ] && echo PASS || echo FAIL)")
-	echo "${SUMMARY[-1]}"
-	return "$code"
 }
 
-# Fetch, build, boot and judge one kernel; returns the kernel's code.
+# How QEMU and /init ended.
+judge_vm()
+{
+	local results=$1 done_rc
+
+	case "$QEMU_RC" in
+	0)
+		;;
+	124 | 137)
+		KERNEL_PROBLEMS+=("guest hung, killed after $opt_vm_timeout s")
+		raise_code $EXIT_HUNG
+		;;
+	*)
+		KERNEL_PROBLEMS+=("qemu exit $QEMU_RC (panic)")
+		raise_code $EXIT_KERNEL
+		;;
+	esac
+	done_rc=$(marker "$results" done_rc)
+	if [ -z "$done_rc" ]; then
+		KERNEL_PROBLEMS+=("no done marker")
+		# Without a panic or a timeout to explain it the guest died.
+		[ "$QEMU_RC" -ne 0 ] || raise_code $EXIT_HUNG
+	elif [ "$done_rc" -ne 0 ]; then
+		TEST_PROBLEMS+=("run_kselftest.sh exit $done_rc")
+		raise_code $EXIT_TESTS
+	fi
+}
+
+# The window lines summed per race and trigger; with --require-windows
+# a race whose window never opened fails the run.
+judge_windows()
+{
+	local results=$1 label=$2 closed
+
+	if grep -q '^W' "$results"; then
+		echo "vmtest: $label: windows, summed over cases and runs"
+		printf '  %-6s %-16s %6s %10s\n' race trigger cases events
+		awk -F'\t' '$1 == "W" { n[$3 "\t" $4]++; ev[$3 "\t" $4] += $5 }
+		END {
+			for (k in n) {
+				split(k, rt, "\t")
+				printf "  %-6s %-16s %6d %10d\n", rt[1], rt[2], n[k], ev[k]
+			}
+		}' "$results" | sort
+	fi
+	[ "$opt_require_windows" -eq 1 ] || return 0
+	if ! grep -q '^W' "$results"; then
+		TEST_PROBLEMS+=("no window line")
+		raise_code $EXIT_TESTS
+		return 0
+	fi
+	closed=$(awk -F'\t' '$1 == "W" { ev[$3] += $5 }
+		END { for (r in ev) if (ev[r] == 0) { printf "%s%s", sep, r; sep = " " } }' "$results")
+	if [ -n "$closed" ]; then
+		TEST_PROBLEMS+=("window never reached: $closed")
+		raise_code $EXIT_TESTS
+	fi
+}
+
+join_list()
+{
+	local out
+
+	printf -v out '%s, ' "$@"
+	echo "${out%, }"
+}
+
+# Prints the findings and the verdict line of one kernel's run, sets
+# KERNEL_CODE and adds the verdict line to SUMMARY.
+judge_kernel()
+{
+	local results=$1 label=$K_KVER tests kernel=clean verdict=PASS
+
+	KERNEL_CODE=$EXIT_PASS
+	TEST_PROBLEMS=()
+	KERNEL_PROBLEMS=()
+	judge_tests "$results" "$label"
+	judge_kernel_log "$results" "$label"
+	judge_vm "$results"
+	judge_windows "$results" "$label"
+	[ "$opt_soak" -eq 1 ] || soak_table "$results" "$label"
+	[ "$opt_selftest" -eq 0 ] || check_selftest "$results" "$label"
+	TOTAL_PASS=$((TOTAL_PASS + PASS))
+	TOTAL_FAIL=$((TOTAL_FAIL + FAIL))
+	TOTAL_SKIP=$((TOTAL_SKIP + SKIP))
+	tests="$PASS passed, $FAIL failed, $SKIP skipped"
+	if [ ${#TEST_PROBLEMS[@]} -gt 0 ]; then
+		tests+=" ($(join_list "${TEST_PROBLEMS[@]}"))"
+	fi
+	if [ ${#KERNEL_PROBLEMS[@]} -gt 0 ]; then
+		kernel=$(join_list "${KERNEL_PROBLEMS[@]}")
+	fi
+	[ "$KERNEL_CODE" -eq 0 ] || verdict=FAIL
+	SUMMARY+=("vmtest: $label: tests $tests; kernel: $kernel; verdict: $verdict")
+	echo "${SUMMARY[-1]}"
+}
+
+# --selftest-vmtest: the scan above must have flagged the planted line.
+check_selftest()
+{
+	local results=$1 label=$2
+
+	if grep -q $'^K\tWARNING\tWARNING: CPU: 0 PID: 1 at vmtest-selftest' "$results"; then
+		echo "vmtest: $label: selftest-vmtest: the planted WARNING was flagged"
+	else
+		echo "vmtest: $label: selftest-vmtest: the planted WARNING was NOT flagged"
+		raise_code $EXIT_USAGE
+	fi
+}
+
+# The QEMU command as a shell line to paste.
+print_dry_run()
+{
+	local arg line=
+
+	echo "# $K_KVER ($K_DESC), accel $ACCEL ($ACCEL_WHY)"
+	for arg in "${QEMU_CMD[@]}"; do
+		if [[ $arg =~ ^[A-Za-z0-9_,.=/:+~@%-]+$ ]]; then
+			line+=" $arg"
+		else
+			line+=" '${arg//\'/\'\\\'\'}'"
+		fi
+	done
+	echo "${line# }"
+}
+
+# Fetch, build, boot and judge one kernel; sets KERNEL_CODE.
 run_kernel()
 {
-	local series=$1 kdir base initrd logfile results start wall qemu_rc=0
-	local first code=0
+	local series=$1 kdir base initrd logfile results first
 
+	KERNEL_CODE=$EXIT_PASS
 	if [ -n "$opt_kernel" ]; then
 		use_custom_kernel
 	else
@@ -851,42 +1082,41 @@ run_kernel()
 	base=$kdir/base.cpio.gz
 	initrd=$kdir/initrd.cpio.gz
 	logfile=$kdir/console.log
-	mkdir -p "$kdir"
-	probe_accel "$kdir/accel" "$base"
-	qemu_command "$ACCEL" "$initrd"
+	results=$kdir/results.tsv
 	if [ "$opt_dry_run" -eq 1 ]; then
-		echo "# $K_KVER ($K_DESC), accel $ACCEL ($ACCEL_WHY)"
-		printf '%q ' "${QEMU_CMD[@]}"
-		echo
+		probe_accel "$kdir/accel" "$base"
+		qemu_command "$ACCEL" "$initrd"
+		print_dry_run
 		return 0
 	fi
+	mkdir -p "$kdir"
 	build_base_initramfs "$base"
-	# The probe needs the base; with an explicit --accel it was skipped.
 	probe_accel "$kdir/accel" "$base"
-	qemu_command "$ACCEL" "$initrd"
 	cat "$base" "$WORK/run.cpio.gz" > "$initrd"
+	qemu_command "$ACCEL" "$initrd"
 	log "booting $K_KVER ($K_DESC), $opt_nodes nodes, accel $ACCEL ($ACCEL_WHY)"
-	start=$(date +%s)
-	run_vm "$logfile" || qemu_rc=$?
-	wall=$(($(date +%s) - start))
-	results=$kdir/results.tsv
+	run_vm "$logfile"
 	parse_console "$logfile" > "$results"
 	first=$(marker "$results" first_test_uptime)
-	log "$K_KVER: accel $ACCEL, first test at ${first:-?} s guest uptime, wall $wall s, console log $logfile"
-	judge_kernel "$results" "$qemu_rc" || code=$?
-	return "$code"
+	echo
+	echo "vmtest: $K_KVER: accel $ACCEL, first test after $VM_FIRST_TEST s (guest uptime ${first:-?} s), VM wall $VM_WALL s"
+	echo "vmtest: $K_KVER: console log $logfile"
+	judge_kernel "$results"
 }
 
 main()
 {
-	local series code worst=$EXIT_PASS
+	local series worst=$EXIT_PASS
 
 	parse_options "$@"
+	if [ "$opt_setup" -eq 1 ] && [ "$opt_dry_run" -eq 0 ]; then
+		"$SCRIPT_DIR/setup.sh" >&2
+	fi
 	check_host_tools
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/vmtest.XXXXXX")
 	trap 'rm -rf "$WORK"' EXIT
-	mkdir -p "$CACHE/vmtest"
 	if [ "$opt_dry_run" -eq 0 ]; then
+		mkdir -p "$CACHE/vmtest"
 		[ -n "$opt_install" ] || build_suite
 		check_install_dir "$opt_install"
 		build_run_initramfs "$WORK/run.cpio.gz"
@@ -898,13 +1128,14 @@ main()
 	SUMMARY=()
 	[ -z "$opt_kernel" ] || opt_kernels=custom
 	for series in $opt_kernels; do
-		code=0
-		run_kernel "$series" || code=$?
-		[ "$code" -le "$worst" ] || worst=$code
+		run_kernel "$series"
+		[ "$KERNEL_CODE" -le "$worst" ] || worst=$KERNEL_CODE
 	done
 	[ "$opt_dry_run" -eq 0 ] || exit 0
-	echo
-	printf '%s\n' "${SUMMARY[@]}"
+	if [ ${#SUMMARY[@]} -gt 1 ]; then
+		echo
+		printf '%s\n' "${SUMMARY[@]}"
+	fi
 	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
 	exit "$worst"
 }

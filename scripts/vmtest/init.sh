@@ -7,6 +7,9 @@
 # as /etc/vmtest.conf says and powers off.  The host parses the
 # "VMTEST: ..." lines; keep their format in step with vmtest.sh.
 
+# The applets' links; it leaves alone what exists, such as the GNU
+# timeout that the kselftest runner needs.
+/bin/busybox --install -s
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root
 
@@ -17,24 +20,28 @@ uptime_s()
 
 mount_filesystems()
 {
-	mount -t proc proc /proc
-	mount -t sysfs sysfs /sys
-	mount -t devtmpfs devtmpfs /dev
+	mount -t proc none /proc
+	mount -t sysfs none /sys
+	mount -t devtmpfs none /dev
 	exec </dev/null >/dev/console 2>&1
+	# udev's links, which devtmpfs lacks: the kselftest runner writes
+	# the tests' output to /dev/stdout.
+	ln -s /proc/self/fd /dev/fd
+	ln -s /proc/self/fd/0 /dev/stdin
+	ln -s /proc/self/fd/1 /dev/stdout
+	ln -s /proc/self/fd/2 /dev/stderr
 	mkdir -p /dev/pts /dev/shm /sys/fs/cgroup
-	mount -t devpts devpts /dev/pts
-	mount -t tmpfs tmpfs /dev/shm
-	mount -t cgroup2 cgroup2 /sys/fs/cgroup
-	mount -t debugfs debugfs /sys/kernel/debug
-	mount -t tracefs tracefs /sys/kernel/tracing
+	mount -t devpts none /dev/pts
+	mount -t tmpfs none /dev/shm
+	mount -t cgroup2 none /sys/fs/cgroup
+	mount -t debugfs none /sys/kernel/debug
+	mount -t tracefs none /sys/kernel/tracing
 }
 
 # insmod in the order depmod gave; a module that fails to load only
 # makes the tests that need it SKIP.
 load_modules()
 {
-	local mod
-
 	while read -r mod; do
 		insmod "/lib/modules/$mod" ||
 			echo "VMTEST: insmod $mod failed"
@@ -50,10 +57,8 @@ plant_warning()
 
 run_selftests()
 {
-	local i=1
-	local rc
-	local done_rc=0
-
+	i=1
+	done_rc=0
 	export MIGRATION_RACES_SCALE="$VMTEST_SCALE"
 	cd /selftests || return 1
 	while [ "$i" -le "$VMTEST_SOAK" ]; do
@@ -71,8 +76,10 @@ run_selftests()
 }
 
 mount_filesystems
+# shellcheck source=/dev/null # written by vmtest.sh into the initramfs
 . /etc/vmtest.conf
-echo "VMTEST: boot kernel=$(uname -r) nodes=$(ls -d /sys/devices/system/node/node* | wc -l) cpus=$(nproc) uptime=$(uptime_s)"
+set -- /sys/devices/system/node/node[0-9]*
+echo "VMTEST: boot kernel=$(uname -r) nodes=$# cpus=$(nproc) uptime=$(uptime_s)"
 if [ "$VMTEST_PROBE" -eq 1 ]; then
 	echo "VMTEST-PROBE: alive"
 	poweroff -f
