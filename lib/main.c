@@ -1,10 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /* main() of every test program; see harness.h. */
+#include <signal.h>
 #include <stdio.h>
 
 #include "options.h"
+#include "procs.h"
 
 int (*mr_harness_entry)(int argc, char **argv);
+
+/* Killed by the runner: take the running case down with us. */
+static void kill_running_case(int sig)
+{
+	case_pgrp_kill();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
 
 int main(int argc, char **argv)
 {
@@ -13,6 +23,11 @@ int main(int argc, char **argv)
 	if (!mr_harness_entry) {
 		fprintf(stderr, "%s: built without harness.h\n", argv[0]);
 		return 1;
+	}
+	if (!case_pgrp_init()) {
+		signal(SIGTERM, kill_running_case);
+		signal(SIGINT, kill_running_case);
+		signal(SIGHUP, kill_running_case);
 	}
 	return mr_harness_entry(argc, argv);
 }

@@ -17,12 +17,12 @@ long memblock_of_pfn(uint64_t pfn);	/* block id, or -errno */
 int memblock_zone(long id, char *buf, size_t len);
 int memblock_is_online(long id);	/* 1, 0, or -errno */
 /*
- * Whether the test may offline @id: online, removable, and either in
- * ZONE_MOVABLE or on a machine with plenty of free memory.
+ * Whether the test may offline @id: online, removable and in
+ * ZONE_MOVABLE.
  */
 int memblock_may_offline(long id);
 /* Offline then online again; the undo log brings it back if we die. */
 int memblock_cycle(long id, unsigned int timeout_s);
-int memblocks_removable_count(void);
+int memblock_node(long id);		/* NUMA node of a block, or -errno */
 
 #endif

@@ -91,6 +91,28 @@ bool *stop_flag_create(void)
 	return shared_alloc(sizeof(bool));
 }
 
+static pid_t *case_pgrp;
+
+int case_pgrp_init(void)
+{
+	case_pgrp = shared_alloc(sizeof(*case_pgrp));
+	return case_pgrp ? 0 : -1;
+}
+
+void case_pgrp_publish(void)
+{
+	if (case_pgrp)
+		__atomic_store_n(case_pgrp, getpgrp(), __ATOMIC_RELEASE);
+}
+
+void case_pgrp_kill(void)
+{
+	pid_t pgrp = case_pgrp ? __atomic_load_n(case_pgrp, __ATOMIC_ACQUIRE) : 0;
+
+	if (pgrp > 1 && pgrp != getpgrp())
+		kill(-pgrp, SIGKILL);
+}
+
 double now_seconds(void)
 {
 	struct timespec ts;

@@ -50,4 +50,14 @@ static inline void stop_request(bool *flag)
 
 double now_seconds(void);
 
+/*
+ * The harness runs each case in process groups of its own, which the
+ * runner's SIGTERM to the harness does not reach: main() records the
+ * running case's group here and kills it when it is killed itself, so the
+ * undo guardian restores at once instead of after the case ran out.
+ */
+int case_pgrp_init(void);
+void case_pgrp_publish(void);
+void case_pgrp_kill(void);
+
 #endif

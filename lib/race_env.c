@@ -17,6 +17,7 @@
 #include "undo.h"
 
 #define SWAP_BYTES	(1UL << 30)
+#define HOLD_TIMEOUT_S	60
 
 double race_duration(void)
 {
@@ -51,8 +52,15 @@ int race_env_setup(struct race_env *e, const char *race,
 	e->race = race;
 	e->migrator = -1;
 	verdict_start(&e->verdict);
-	/* Die with the harness, so the guardian restores after a kill. */
+	/*
+	 * Die with our parent, and let main() kill our process group when
+	 * the runner kills the harness: the guardian then restores at once.
+	 */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	case_pgrp_publish();
 	if (undo_start()) {
 		snprintf(why, len, "cannot start the restore guardian: %s",
 			 strerror(errno));
@@ -88,6 +96,24 @@ int race_env_start(struct race_env *e, unsigned int pause_us)
 	e->migrator = migrator_start(e->trigger, e->targets, e->stats, e->stop,
 				     pause_us);
 	return e->migrator < 0 ? -errno : 0;
+}
+
+int race_env_hold(struct race_env *e, bool hold)
+{
+	static long seq;
+	double t0 = now_seconds();
+	long want = hold ? ++seq : 0;
+
+	__atomic_store_n(&e->stats->hold, want, __ATOMIC_RELEASE);
+	if (!hold || e->migrator <= 0)
+		return 0;
+	/* One round may take long (block offline): bounded all the same. */
+	while (__atomic_load_n(&e->stats->held, __ATOMIC_ACQUIRE) != want) {
+		if (now_seconds() - t0 > HOLD_TIMEOUT_S)
+			return -ETIMEDOUT;
+		usleep(1000);
+	}
+	return 0;
 }
 
 bool race_time_left(struct race_env *e)

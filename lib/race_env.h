@@ -49,6 +49,11 @@ int race_env_setup(struct race_env *e, const char *race,
 		   char *why, size_t len);
 /* Starts the clock, the vmstat snapshot and the migrator. */
 int race_env_start(struct race_env *e, unsigned int pause_us);
+/*
+ * Holds the migrator between rounds, waiting (bounded) until its round in
+ * flight is over, or lets it go on.  Returns 0 or -errno.
+ */
+int race_env_hold(struct race_env *e, bool hold);
 /* Stops the migrator, lets the trigger clean up, takes the vmstat delta. */
 int race_env_stop(struct race_env *e);
 /*

@@ -125,6 +125,13 @@ pid_t migrator_start(const struct trigger *tr, struct trigger_targets *t,
 	if (pid)
 		return pid;
 	while (!stop_requested(stop)) {
+		long hold = __atomic_load_n(&st->hold, __ATOMIC_ACQUIRE);
+
+		if (hold) {
+			__atomic_store_n(&st->held, hold, __ATOMIC_RELEASE);
+			usleep(1000);
+			continue;
+		}
 		ret = tr->round(t, st);
 		st->rounds++;
 		if (ret) {

@@ -49,6 +49,13 @@ struct trigger_stats {
 	int fatal;		/* the system was left changed (block offline) */
 	int nr_poisoned;	/* soft_offline: PFNs to unpoison afterwards */
 	uint64_t poisoned[SOFT_OFFLINE_BUDGET];
+	/*
+	 * Holding the migrator between rounds: a test stores a new nonzero
+	 * number in hold, the migrator copies it to held when it idles and
+	 * starts no round until hold is 0 again.
+	 */
+	long hold;
+	long held;
 };
 
 struct trigger {

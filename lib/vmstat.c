@@ -62,3 +62,21 @@ long long vmstat_delta(const struct vmstat_snap *before,
 		return -1;
 	return b - a;
 }
+
+long meminfo_kb(const char *key)
+{
+	char line[128], name[64];
+	long kb;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63[^:]: %ld", name, &kb) == 2 &&
+		    !strcmp(name, key)) {
+			fclose(f);
+			return kb;
+		}
+	fclose(f);
+	return -1;
+}

@@ -25,4 +25,7 @@ long long vmstat_get(const struct vmstat_snap *s, const char *name);
 long long vmstat_delta(const struct vmstat_snap *before,
 		       const struct vmstat_snap *after, const char *name);
 
+/* A /proc/meminfo field in kB ("MemAvailable", "SwapCached"), or -1. */
+long meminfo_kb(const char *key);
+
 #endif

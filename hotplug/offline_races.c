@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Memory unplug as the migration trigger for every race (seeds 000/001,
+ * "memory unplug: migration by kernel"): offlining a memory block makes
+ * the kernel migrate every page in it, without the owners' mmap locks.
+ * Each case runs a race scenario of lib/ with the "offline" trigger, which
+ * offlines and onlines again only blocks that hold the scenario's own
+ * pages (lib/memblock.c), and restores every block it touched, also when
+ * the test is killed.
+ *
+ *   swapcache   R1: unmapped swap-cache folios in the block
+ *   unmap       R2: victims munmap and exit while their block goes offline
+ *   fork_cow    R3: fork while the parent's block goes offline
+ *   ksm_*       R4: KSM pages in the block; the stable tree must find them
+ *               at their new PFN, and the KSM memory notifier must not drop
+ *               live nodes
+ */
+#include "kselftest_harness.h"
+#include "harness.h"
+#include "race_env.h"
+#include "scenario_fork_cow.h"
+#include "scenario_ksm.h"
+#include "scenario_swapcache.h"
+#include "scenario_unmap.h"
+
+FIXTURE(offline) {
+	struct race_env env;
+};
+
+/* What a case needs beyond the trigger, and its race. */
+static int offline_case_setup(struct __test_metadata *_metadata,
+			 struct race_env *env, const char *race,
+			 unsigned int needs)
+{
+	char why[256];
+	int ret = race_env_setup(env, race, "offline", NEED_ROOT | needs, why,
+				 sizeof(why));
+
+	if (ret > 0)
+		SKIP(return 1, "%s", why);
+	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	return 0;
+}
+
+FIXTURE_SETUP(offline)
+{
+	/* Each case sets up its own race: see offline_case_setup(). */
+}
+
+FIXTURE_TEARDOWN(offline)
+{
+	EXPECT_EQ(0, race_env_teardown(&self->env))
+		TH_LOG("the kernel or the restore reported problems");
+}
+
+TEST_F(offline, swapcache)
+{
+	struct swapcache_result res;
+	char why[256];
+
+	if (offline_case_setup(_metadata, &self->env, "R1", NEED_SWAP))
+		return;
+	if (swapcache_probe(why, sizeof(why)))
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, swapcache_run(&self->env, NULL, &res))
+		TH_LOG("%s", res.error);
+	EXPECT_EQ(0, swapcache_verdict(&self->env, &res));
+}
+
+TEST_F(offline, unmap)
+{
+	struct unmap_result res;
+
+	if (offline_case_setup(_metadata, &self->env, "R2", 0))
+		return;
+	unmap_run(&self->env, NULL, &res);
+	EXPECT_EQ(0, unmap_verdict(&self->env, &res));
+}
+
+TEST_F(offline, fork_cow)
+{
+	struct fork_cow_opts opts = { .memory = FORK_COW_BASE };
+	struct fork_cow_result res;
+	int ret;
+
+	if (offline_case_setup(_metadata, &self->env, "R3", 0))
+		return;
+	ret = fork_cow_run(&self->env, &opts, &res);
+	if (ret > 0)
+		SKIP(return, "%s", res.error);
+	ASSERT_EQ(0, ret) TH_LOG("%s", res.error);
+	EXPECT_EQ(0, fork_cow_verdict(&self->env, &res));
+}
+
+/* KSM cases: R4 with its knobs saved and set by the scenario. */
+static int ksm_setup(struct __test_metadata *_metadata, struct race_env *env)
+{
+	char why[256];
+	int ret;
+
+	if (offline_case_setup(_metadata, env, "R4", NEED_KSM))
+		return 1;
+	ret = ksm_scenario_setup(env, -1, why, sizeof(why));
+	if (ret > 0)
+		SKIP(return 1, "%s", why);
+	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	return 0;
+}
+
+TEST_F(offline, ksm_forked_children)
+{
+	struct ksm_result res;
+
+	if (ksm_setup(_metadata, &self->env))
+		return;
+	EXPECT_EQ(0, ksm_forked_children_run(&self->env, &res));
+	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
+}
+
+TEST_F(offline, ksm_stable_nodes)
+{
+	struct ksm_result res;
+
+	if (ksm_setup(_metadata, &self->env))
+		return;
+	EXPECT_EQ(0, ksm_stable_nodes_run(&self->env, &res));
+	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
+}

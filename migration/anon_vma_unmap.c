@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * R2, anon_vma freed during unmap (seeds 000/001, "memory unplug:
+ * migration by kernel"): victims munmap their regions or exit while the
+ * kernel migrates their pages without their mmap lock.  The scenario is
+ * lib/scenario_unmap.c; this file picks the triggers and the flavours
+ * (plain victims, victims that fork children touching the region).
+ */
+#include "kselftest_harness.h"
+#include "harness.h"
+#include "race_env.h"
+#include "scenario_unmap.h"
+
+FIXTURE(anon_vma) {
+	struct race_env env;
+};
+
+FIXTURE_VARIANT(anon_vma) {
+	const char *trigger;
+};
+
+FIXTURE_VARIANT_ADD(anon_vma, compaction) {
+	.trigger = "compaction",
+};
+
+FIXTURE_VARIANT_ADD(anon_vma, compact_node) {
+	.trigger = "compact_node",
+};
+
+FIXTURE_VARIANT_ADD(anon_vma, move_pages) {
+	.trigger = "move_pages",
+};
+
+FIXTURE_VARIANT_ADD(anon_vma, soft_offline) {
+	.trigger = "soft_offline",
+};
+
+FIXTURE_SETUP(anon_vma)
+{
+	char why[256];
+	int ret = race_env_setup(&self->env, "R2", variant->trigger,
+				 NEED_ROOT, why, sizeof(why));
+
+	if (ret > 0)
+		SKIP(return, "%s", why);
+	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+}
+
+FIXTURE_TEARDOWN(anon_vma)
+{
+	EXPECT_EQ(0, race_env_teardown(&self->env))
+		TH_LOG("the kernel or the restore reported problems");
+}
+
+TEST_F(anon_vma, munmap_exit)
+{
+	struct unmap_result res;
+
+	unmap_run(&self->env, NULL, &res);
+	EXPECT_EQ(0, unmap_verdict(&self->env, &res));
+}
+
+TEST_F(anon_vma, fork_children)
+{
+	struct unmap_opts opts = { .fork_children = true };
+	struct unmap_result res;
+
+	unmap_run(&self->env, &opts, &res);
+	EXPECT_EQ(0, unmap_verdict(&self->env, &res));
+}
