@@ -91,23 +91,23 @@ bool *stop_flag_create(void)
 	return shared_alloc(sizeof(bool));
 }
 
-static pid_t *case_pgrp;
+static pid_t *running_pgrp;
 
 int case_pgrp_init(void)
 {
-	case_pgrp = shared_alloc(sizeof(*case_pgrp));
-	return case_pgrp ? 0 : -1;
+	running_pgrp = shared_alloc(sizeof(*running_pgrp));
+	return running_pgrp ? 0 : -1;
 }
 
 void case_pgrp_publish(void)
 {
-	if (case_pgrp)
-		__atomic_store_n(case_pgrp, getpgrp(), __ATOMIC_RELEASE);
+	if (running_pgrp)
+		__atomic_store_n(running_pgrp, getpgrp(), __ATOMIC_RELEASE);
 }
 
 void case_pgrp_kill(void)
 {
-	pid_t pgrp = case_pgrp ? __atomic_load_n(case_pgrp, __ATOMIC_ACQUIRE) : 0;
+	pid_t pgrp = running_pgrp ? __atomic_load_n(running_pgrp, __ATOMIC_ACQUIRE) : 0;
 
 	if (pgrp > 1 && pgrp != getpgrp())
 		kill(-pgrp, SIGKILL);
