@@ -101,6 +101,7 @@ struct lane {
 	size_t huge;		/* THP or hugetlb page size, 0 for base pages */
 	bool types_known;	/* migration entry types decodable */
 	bool untyped_ok;	/* swap entries without a known type count */
+	bool aim_by_rounds;	/* a migrator round covers every target */
 	char *region;		/* what the next child forks over */
 	int slot;		/* in env->targets */
 	uint32_t gen;
@@ -525,7 +526,8 @@ static int lane_fresh_thp(struct lane *l, uint32_t gen)
  * Aims the next fork at a migration in flight: polls the region's own
  * pagemap until a page shows a migration entry, for at most the
  * migrator's round in progress and one more (compaction reaches fresh
- * pages once a round, if at all), and AIM_MS.  Between reads it sleeps, which lets a migrator on
+ * pages once a round, if at all), and AIM_MS.  A soft offline round takes
+ * a few random pages only: that trigger gets AIM_MS.  Between reads it sleeps, which lets a migrator on
  * the same CPU run, and the wake-up preempts it mid-batch.  l->pre keeps
  * the last read.  Returns whether it saw an entry.
  */
@@ -544,8 +546,9 @@ static bool lane_aim(struct lane *l)
 				return true;
 		usleep(AIM_POLL_US);
 	} while (now_seconds() < end && !stop_requested(l->env->stop) &&
-		 __atomic_load_n(&l->env->stats->rounds, __ATOMIC_RELAXED) <
-		 round + 2);
+		 (!l->aim_by_rounds ||
+		  __atomic_load_n(&l->env->stats->rounds, __ATOMIC_RELAXED) <
+		  round + 2));
 	return false;
 }
 
@@ -957,14 +960,25 @@ static int hugetlb_reserve(size_t huge, long need,
 }
 
 /*
+ * Why @t can never put this memory kind under migration, or NULL.
  * Compaction isolates neither hugetlb folios nor folios of pageblock order
  * or more (isolate_migratepages_block(): only alloc_contig_range() takes
- * them), so it never puts a PMD-mapped THP or a hugetlb page under
- * migration.  move_pages, soft offline and memory offline do.
+ * them), and soft offline splits a THP before it migrates the page
+ * (soft_offline_in_use_page()).  move_pages and memory offline move both.
  */
-static bool trigger_moves_huge(const struct trigger *t)
+static const char *trigger_cannot_reach(const struct trigger *t,
+					enum fork_cow_memory m)
 {
-	return strcmp(t->name, "compaction") && strcmp(t->name, "compact_node");
+	bool compaction = !strcmp(t->name, "compaction") ||
+			  !strcmp(t->name, "compact_node");
+
+	if (m == FORK_COW_THP && compaction)
+		return "compaction never migrates PMD-sized THPs (isolate_migratepages_block)";
+	if (m == FORK_COW_HUGETLB && compaction)
+		return "compaction never migrates hugetlb pages (isolate_migratepages_block)";
+	if (m == FORK_COW_THP && !strcmp(t->name, "soft_offline"))
+		return "soft offline splits THPs before migrating (soft_offline_in_use_page): no PMD is ever under migration";
+	return NULL;
 }
 
 static size_t read_pmd_size(void)
@@ -1149,6 +1163,7 @@ int fork_cow_run(struct race_env *env, const struct fork_cow_opts *o,
 {
 	struct fork_cow_shared *sh;
 	struct lane proto = { .env = env, .o = o };
+	const char *why;
 	int lanes, ret;
 
 	memset(res, 0, sizeof(*res));
@@ -1156,8 +1171,9 @@ int fork_cow_run(struct race_env *env, const struct fork_cow_opts *o,
 	res->types_known = migration_types_known();
 	if (!res->types_known && swap_active())
 		return skip(res, "no kernel config to decode swap types, and swap is active: migration entries cannot be told from swap entries");
-	if (o->memory != FORK_COW_BASE && !trigger_moves_huge(env->trigger))
-		return skip(res, "compaction never migrates PMD-sized THPs or hugetlb pages (isolate_migratepages_block)");
+	why = trigger_cannot_reach(env->trigger, o->memory);
+	if (why)
+		return skip(res, why);
 	ret = size_lanes(o, &proto, &lanes, res);
 	if (!ret && o->memory == FORK_COW_THP)
 		ret = thp_probe(o, proto.huge, res);
@@ -1176,6 +1192,7 @@ int fork_cow_run(struct race_env *env, const struct fork_cow_opts *o,
 	proto.types_known = res->types_known;
 	proto.cpu = shared_cpu();
 	proto.untyped_ok = !res->types_known;
+	proto.aim_by_rounds = strcmp(env->trigger->name, "soft_offline");
 	ret = run_lanes(env, &proto, lanes, sh, res);
 	collect(sh, res);
 	munmap(sh, sizeof(*sh));

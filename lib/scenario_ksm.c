@@ -38,7 +38,11 @@
 
 #define KSM_PAGES		512	/* pages each member maps */
 #define HUGE_ALIGN		(2UL << 20)	/* KSM_PAGES fill one THP */
-#define THP_CANDIDATES		4
+#define THP_CANDIDATES		4	/* for the shared pages */
+#define LANDING_CANDIDATES	8
+#define CANDIDATES_MAX		LANDING_CANDIDATES
+#define LANDING_THPS		3
+#define LANDING_PAGES		(LANDING_THPS * KSM_PAGES)
 #define MEMBERS_MAX		16
 #define SHARERS			2
 #define CHILDREN		4	/* forked_children */
@@ -65,6 +69,7 @@
 #define TAG_OWN		0x4f574e00	/* + slot: a member's own writes */
 #define TAG_CHURN	0x43485200	/* + serial: a churner's private set */
 #define TAG_CHURN_OWN	0x43485700
+#define TAG_LANDING	0x4c414e00	/* + slot: landing pages of its own */
 
 enum member_cmd {
 	CMD_INIT = 1,	/* map and fill fresh pages, MADV_MERGEABLE */
@@ -74,10 +79,12 @@ enum member_cmd {
 	CMD_RENEW,	/* the same with generation arg */
 	CMD_UNMERGE,	/* MADV_UNMERGEABLE */
 	CMD_EXIT,
+	CMD_LAND,	/* be the landing process */
 };
 
 static const char * const cmd_names[] = {
 	"", "init", "check", "write", "fork", "renew", "unmerge", "exit",
+	"land",
 };
 
 struct member {
@@ -113,6 +120,7 @@ struct ksm_case {
 	const char *phase;
 	struct ksm_oracle ksm;	/* which PFNs are KSM pages */
 	pid_t migrator;
+	int landing;		/* slot of the landing process, or -1 */
 	long scans0, scanned0;
 	pid_t churner[CHURNERS];
 };
@@ -160,49 +168,76 @@ static void prefer_first_node(void *p, size_t len)
 	mbind(p, len, MPOL_PREFERRED, mask, NODE_MASK_BITS + 1, 0);
 }
 
-/*
- * Fresh memory for a member's pages.  Compaction moves only pages that lie
- * below the point where its migration and free scanners meet, which on a
- * mostly free machine is low in the zone and moves with the load.  Huge
- * pages come from free pageblocks, which a compaction round has just
- * emptied low down: take a few THPs where the kernel gives them and keep
- * the lowest.  ksmd splits it to merge its base pages, which the next
- * round then moves.  Without THP this is just fresh memory.
- */
-static char *map_fresh(void)
+/* Candidate THPs by PFN, lowest first; unknown PFNs last. */
+static void sort_candidates(const uint64_t *pfn, int *order, int n)
 {
-	size_t len = KSM_PAGES * psz(), i, best = 0;
-	uint64_t pfn, best_pfn = UINT64_MAX;
-	char *raw, *p;
-	int fd;
+	int i, j, t;
 
-	raw = mmap(NULL, (THP_CANDIDATES + 1) * HUGE_ALIGN,
-		   PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && pfn[order[j]] - 1 < pfn[order[j - 1]] - 1;
+		     j--) {
+			t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+}
+
+/*
+ * Fresh memory: @keep THPs, the lowest (or with @highest the highest) of
+ * @n candidates the kernel hands out, moved side by side.  Compaction
+ * moves pages only while they lie below the point where its migration
+ * and free scanners meet, and it only fills holes in partly used
+ * pageblocks (a free pageblock is no target).  So the shared pages take
+ * the lowest THPs, and a landing process takes the highest and frees
+ * half of each (KSM merges those pages away) to make the holes above
+ * them.  ksmd splits the THPs to merge their base pages.  Without THP
+ * this is just fresh memory.
+ */
+static char *map_fresh(int keep, int n, bool highest)
+{
+	size_t len = keep * HUGE_ALIGN, span = (n + 1) * HUGE_ALIGN;
+	uint64_t pfn[CANDIDATES_MAX];
+	int order[CANDIDATES_MAX], i, fd;
+	char *raw, *p, *dst_raw, *dst;
+
+	raw = mmap(NULL, span, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	dst_raw = mmap(NULL, len + HUGE_ALIGN, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED || dst_raw == MAP_FAILED)
 		return NULL;
 	p = (char *)(((unsigned long)raw + HUGE_ALIGN - 1) & ~(HUGE_ALIGN - 1));
-	prefer_first_node(p, THP_CANDIDATES * HUGE_ALIGN);
-	madvise(p, THP_CANDIDATES * HUGE_ALIGN, MADV_HUGEPAGE);
+	dst = (char *)(((unsigned long)dst_raw + HUGE_ALIGN - 1) &
+		       ~(HUGE_ALIGN - 1));
+	prefer_first_node(p, n * HUGE_ALIGN);
+	madvise(p, n * HUGE_ALIGN, MADV_HUGEPAGE);
 	fd = pagemap_open(0);
-	for (i = 0; i < THP_CANDIDATES; i++) {
+	for (i = 0; i < n; i++) {
 		p[i * HUGE_ALIGN] = 1;
-		pfn = fd < 0 ? 0 : pagemap_pfn_of(fd, (unsigned long)p +
-						  i * HUGE_ALIGN);
-		if (pfn && pfn < best_pfn) {
-			best_pfn = pfn;
-			best = i;
-		}
+		pfn[i] = fd < 0 ? 0 : pagemap_pfn_of(fd, (unsigned long)p +
+						     i * HUGE_ALIGN);
 	}
 	if (fd >= 0)
 		close(fd);
-	p += best * HUGE_ALIGN;
-	/* Keep the chosen one, give the others back. */
-	if (p > raw)
-		munmap(raw, p - raw);
-	munmap(p + len, raw + (THP_CANDIDATES + 1) * HUGE_ALIGN - (p + len));
+	sort_candidates(pfn, order, n);
+	for (i = 0; i < keep; i++) {
+		char *src = p + order[highest ? n - 1 - i : i] * HUGE_ALIGN;
+
+		if (mremap(src, HUGE_ALIGN, HUGE_ALIGN,
+			   MREMAP_MAYMOVE | MREMAP_FIXED,
+			   dst + i * HUGE_ALIGN) == MAP_FAILED)
+			return NULL;
+	}
+	/* Give the other candidates and the spare address space back. */
+	munmap(raw, span);
+	if (dst > dst_raw)
+		munmap(dst_raw, dst - dst_raw);
+	munmap(dst + len, dst_raw + HUGE_ALIGN - dst);
 	/* No new THP later: khugepaged must not collapse what ksmd split. */
-	madvise(p, len, MADV_NOHUGEPAGE);
-	return p;
+	madvise(dst, len, MADV_NOHUGEPAGE);
+	return dst;
 }
 
 /*
@@ -212,7 +247,7 @@ static char *map_fresh(void)
 static int member_fill(struct member *m, uint32_t gen)
 {
 	size_t len = KSM_PAGES * psz();
-	char *p = map_fresh();
+	char *p = map_fresh(1, THP_CANDIDATES, false);
 
 	if (!p)
 		return WORKER_SYSCALL;
@@ -220,6 +255,30 @@ static int member_fill(struct member *m, uint32_t gen)
 		munmap((void *)m->addr, len);
 	memset(m->own, 0, sizeof(m->own));
 	pattern_fill_range(p, len, psz(), TAG_SHARED, gen);
+	m->addr = (unsigned long)p;
+	return ksm_merge_range(p, len) ? WORKER_SYSCALL : WORKER_OK;
+}
+
+/*
+ * The landing process: its even pages hold the shared contents and merge
+ * into the stable nodes that already exist (a stable tree hit keeps the
+ * shared page where it is), its odd pages are its own.  ksmd frees the
+ * merged ones: LANDING_PAGES / 2 holes above the shared pages.
+ */
+static int member_land(struct ksm_ctl *c, struct member *m, int slot)
+{
+	size_t len = LANDING_PAGES * psz(), i;
+	char *p = map_fresh(LANDING_THPS, LANDING_CANDIDATES, true);
+
+	if (!p)
+		return WORKER_SYSCALL;
+	for (i = 0; i < LANDING_PAGES; i++)
+		if (i & 1)
+			pattern_fill(p + i * psz(), psz(), TAG_LANDING + slot,
+				     i, c->gen);
+		else
+			pattern_fill(p + i * psz(), psz(), TAG_SHARED,
+				     i % KSM_PAGES, c->gen);
 	m->addr = (unsigned long)p;
 	return ksm_merge_range(p, len) ? WORKER_SYSCALL : WORKER_OK;
 }
@@ -343,6 +402,8 @@ static int member_do(struct ksm_ctl *c, int slot)
 	switch (m->cmd) {
 	case CMD_INIT:
 		return member_fill(m, c->gen);
+	case CMD_LAND:
+		return member_land(c, m, slot);
 	case CMD_CHECK:
 		return member_check(c, slot);
 	case CMD_WRITE:
@@ -465,30 +526,36 @@ static int command(struct ksm_case *k, const int *slots, int n, int cmd,
 	return bad;
 }
 
-static int spawn_sharer(struct ksm_case *k)
+/* Forks a member into @slot that starts with @cmd; returns 0 or -1. */
+static int spawn_member(struct ksm_case *k, int slot, int cmd)
 {
-	struct ksm_ctl *c = k->c;
-	int slot = c->nr++;
-	struct member *m = &c->m[slot];
+	struct member *m = &k->c->m[slot];
 	pid_t pid;
 
 	memset(m, 0, sizeof(*m));
 	m->parent = -1;
-	m->cmd = CMD_INIT;
+	m->cmd = cmd;
 	m->seq = 1;
 	fflush(stdout);
 	pid = worker_fork();
 	if (pid < 0) {
 		fail(k, "fork: %s", strerror(errno));
-		c->nr--;
+		m->reaped = true;
 		return -1;
 	}
 	if (pid == 0) {
 		m->pid = getpid();
-		member_loop(c, slot);
+		member_loop(k->c, slot);
 	}
 	m->pid = pid;
-	return wait_done(k, slot) ? -1 : slot;
+	return wait_done(k, slot) ? -1 : 0;
+}
+
+static int spawn_sharer(struct ksm_case *k)
+{
+	int slot = k->c->nr++;
+
+	return spawn_member(k, slot, CMD_INIT) ? -1 : slot;
 }
 
 /* Sets up @n child slots that member @parent will fill by forking. */
@@ -521,6 +588,7 @@ static void members_kill(struct ksm_case *k)
 		if (c->m[s].parent < 0 && !c->m[s].reaped)
 			waitpid(c->m[s].pid, NULL, 0);
 	c->nr = 0;
+	k->landing = -1;
 }
 
 /* Children exit before their parents; every exit must be clean. */
@@ -953,6 +1021,7 @@ static int case_begin(struct ksm_case *k, struct race_env *e,
 	k->e = e;
 	k->r = r;
 	k->migrator = -1;
+	k->landing = -1;
 	k->ksm.kpf_fd = -1;
 	k->ksm.kpc_fd = -1;
 	k->phase = "set-up";
@@ -994,6 +1063,46 @@ static bool case_time_left(struct ksm_case *k)
 }
 
 /*
+ * A landing process for this cycle's shared pages (see map_fresh()),
+ * spawned once they merged, with ksmd running: a stable tree hit merges
+ * its even pages at the first look.  It only makes room for compaction
+ * above the shared pages, so a slow merge is no failure.
+ */
+static int landing_begin(struct ksm_case *k)
+{
+	double start = now_seconds();
+	struct member *m;
+
+	if (k->landing < 0)
+		k->landing = k->c->nr++;
+	m = &k->c->m[k->landing];
+	if (spawn_member(k, k->landing, CMD_LAND))
+		return -1;
+	while (ksm_merging_pages(m->pid) < LANDING_PAGES / 2 &&
+	       now_seconds() - start < MERGE_TIMEOUT)
+		usleep(2000);
+	return 0;
+}
+
+static void landing_end(struct ksm_case *k)
+{
+	struct member *m;
+	char how[96];
+
+	if (k->landing < 0 || k->c->m[k->landing].reaped)
+		return;
+	m = &k->c->m[k->landing];
+	post(k->c, k->landing, CMD_EXIT, 0, 0);
+	if (!wait_done(k, k->landing) && !m->reaped)
+		waitpid(m->pid, &m->wstatus, 0);
+	m->reaped = true;
+	if (WIFEXITED(m->wstatus) && !WEXITSTATUS(m->wstatus))
+		return;
+	describe_exit(m->wstatus, how, sizeof(how));
+	fail(k, "landing process %d %s", m->pid, how);
+}
+
+/*
  * @nsharers processes map the same contents and merge; ksmd stops; the
  * first sharer forks @nchildren, which ksmd has never seen.  Fills @slots
  * (sharers first) and returns how many members there are, or -1.  With
@@ -1017,7 +1126,7 @@ static int merged_family(struct ksm_case *k, int nsharers, int nchildren,
 		fail(k, "cannot start ksmd");
 		return -1;
 	}
-	if (wait_merged(k, slots, nsharers, last))
+	if (wait_merged(k, slots, nsharers, last) || landing_begin(k))
 		return -1;
 	/* From here on ksmd must not learn about the children. */
 	if (ksm_set_run(0)) {
@@ -1390,6 +1499,8 @@ static int stable_epoch(struct ksm_case *k, const int *slots, int n,
 		    wait_merged(k, slots, n, last))
 			return -1;
 	}
+	if (landing_begin(k))
+		return -1;
 	k->phase = "churn";
 	if (targets_publish(k, slots, n, tslot) || migrator_begin(k)) {
 		targets_withdraw(k, tslot, n);
@@ -1404,6 +1515,7 @@ static int stable_epoch(struct ksm_case *k, const int *slots, int n,
 	}
 	migrator_end(k);
 	targets_withdraw(k, tslot, n);
+	landing_end(k);
 	sample_shared(k, slots, n, now);
 	k->r->events += note_moves(last, now);
 	k->r->pages += KSM_PAGES;

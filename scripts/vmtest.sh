@@ -1080,9 +1080,10 @@ run_kernel()
 	fi
 	kdir=$CACHE/vmtest/$K_KVER
 	base=$kdir/base.cpio.gz
-	initrd=$kdir/initrd.cpio.gz
-	logfile=$kdir/console.log
-	results=$kdir/results.tsv
+	# Per run, so that runs in parallel do not share a console log.
+	initrd=$WORK/initrd-$K_KVER.cpio.gz
+	logfile=$WORK/console-$K_KVER.log
+	results=$WORK/results-$K_KVER.tsv
 	if [ "$opt_dry_run" -eq 1 ]; then
 		probe_accel "$kdir/accel" "$base"
 		qemu_command "$ACCEL" "$initrd"
@@ -1097,10 +1098,12 @@ run_kernel()
 	log "booting $K_KVER ($K_DESC), $opt_nodes nodes, accel $ACCEL ($ACCEL_WHY)"
 	run_vm "$logfile"
 	parse_console "$logfile" > "$results"
+	cp "$logfile" "$kdir/console.log"
+	cp "$results" "$kdir/results.tsv"
 	first=$(marker "$results" first_test_uptime)
 	echo
 	echo "vmtest: $K_KVER: accel $ACCEL, first test after $VM_FIRST_TEST s (guest uptime ${first:-?} s), VM wall $VM_WALL s"
-	echo "vmtest: $K_KVER: console log $logfile"
+	echo "vmtest: $K_KVER: console log $kdir/console.log"
 	judge_kernel "$results"
 }
 
