@@ -64,7 +64,7 @@ source_files()
 		'*.mk' '.ci/run' | sed "s|^|$REPO/|"
 }
 
-checkpatch()
+run_checkpatch()
 {
 	local out
 
@@ -159,7 +159,7 @@ main()
 	if [ $RUN_SETUP -eq 1 ]; then
 		stage setup "$REPO/scripts/setup.sh"
 	fi
-	stage checkpatch checkpatch
+	stage checkpatch run_checkpatch
 	stage build-gcc build_with gcc
 	stage build-clang build_with clang LLVM=1
 	stage lib-unit-tests lib_unit_tests
