@@ -22,16 +22,11 @@ FIXTURE_VARIANT(ksm_migration) {
 	int merge_across_nodes;		/* -1: leave as found */
 };
 
-FIXTURE_VARIANT_ADD(ksm_migration, compaction) {
-	.trigger = "compaction",
-	.merge_across_nodes = -1,
-};
-
-FIXTURE_VARIANT_ADD(ksm_migration, compact_node) {
-	.trigger = "compact_node",
-	.merge_across_nodes = -1,
-};
-
+/*
+ * move_pages first: where it runs (two nodes), its ping-pong leaves the
+ * partly used pageblocks that compaction needs as targets; a freshly
+ * booted machine has almost none.
+ */
 FIXTURE_VARIANT_ADD(ksm_migration, move_pages_merge_across_nodes) {
 	.trigger = "move_pages",
 	.merge_across_nodes = 1,
@@ -40,6 +35,16 @@ FIXTURE_VARIANT_ADD(ksm_migration, move_pages_merge_across_nodes) {
 FIXTURE_VARIANT_ADD(ksm_migration, move_pages_per_node_trees) {
 	.trigger = "move_pages",
 	.merge_across_nodes = 0,
+};
+
+FIXTURE_VARIANT_ADD(ksm_migration, compaction) {
+	.trigger = "compaction",
+	.merge_across_nodes = -1,
+};
+
+FIXTURE_VARIANT_ADD(ksm_migration, compact_node) {
+	.trigger = "compact_node",
+	.merge_across_nodes = -1,
 };
 
 FIXTURE_VARIANT_ADD(ksm_migration, soft_offline) {

@@ -192,8 +192,10 @@ static void sort_candidates(const uint64_t *pfn, int *order, int n)
  * pageblocks (a free pageblock is no target).  So the shared pages take
  * the lowest THPs, and a landing process takes the highest and frees
  * half of each (KSM merges those pages away) to make the holes above
- * them.  ksmd splits the THPs to merge their base pages.  Without THP
- * this is just fresh memory.
+ * them.  ksmd splits the THPs to merge their base pages.  Freed pages
+ * become holes compaction can use once the per-CPU free lists overflow:
+ * at once on a busy machine, maybe not for seconds on an idle one.
+ * Without THP this is just fresh memory.
  */
 static char *map_fresh(int keep, int n, bool highest)
 {

@@ -80,7 +80,7 @@ build_with()
 	local out=$WORK/build-$1
 
 	shift
-	rm -rf "$out" && mkdir -p "$out"
+	rm -rf "$out" && mkdir -p "$out/lib_tests"
 	make -s -C "$REPO" OUTPUT="$out" "$@" all &&
 		make -s -C "$REPO/lib/tests" OUTPUT="$out/lib_tests" "$@"
 }
