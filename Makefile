@@ -76,4 +76,8 @@ override define CLEAN
 	$(RM) -r $(MR_RUN_DIR)
 endef
 
-.PHONY: all emit_subdir_tests
+# The suite in a 2-node VM on Debian distro kernels (scripts/vmtest.sh -h).
+vmtest:
+	$(MR_DIR)/scripts/vmtest.sh $(VMTEST_ARGS)
+
+.PHONY: all emit_subdir_tests vmtest
