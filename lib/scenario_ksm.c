@@ -11,10 +11,12 @@
  * run on their own: merge, write half, check, exit.
  *
  * Compaction moves a page only while it lies below the point where its
- * migration and free scanners meet; on a mostly free machine that is
- * memory allocated just after a compaction round, and only once.  So each
- * cycle runs a round, then allocates fresh pages, merges them with the
- * migrator stopped, and only then migrates them.
+ * migration and free scanners meet, and only into holes of partly used
+ * pageblocks; on a mostly free machine a page it moved stays put.  So
+ * each cycle runs a round, maps fresh pages low (map_fresh()), merges
+ * them with the migrator stopped, lets a landing process make holes above
+ * them, and only then migrates.  The window proof is the PFN of every
+ * shared KSM page, read from every process's pagemap.
  */
 #include <errno.h>
 #include <numaif.h>
@@ -914,24 +916,23 @@ static bool counts_agree(struct ksm_case *k, const int *slots, int n)
  */
 static int ksmd_settle(struct ksm_case *k, const int *slots, int n)
 {
-	long scans0 = ksm_counter("full_scans"), scans = scans0;
+	long scans0 = ksm_counter("full_scans");
 	double start = now_seconds();
+	int ret;
 
 	if (scans0 < 0 || ksm_set_run(1)) {
 		fail(k, "cannot start ksmd");
 		return -1;
 	}
-	while (now_seconds() - start < SETTLE_TIMEOUT &&
-	       (scans - scans0 < SETTLE_SCANS || !counts_agree(k, slots, n))) {
+	ret = ksm_wait_full_scans(scans0, SETTLE_SCANS, SETTLE_TIMEOUT);
+	while (!ret && now_seconds() - start < SETTLE_TIMEOUT &&
+	       !counts_agree(k, slots, n))
 		usleep(2000);
-		scans = ksm_counter("full_scans");
-	}
 	ksm_set_run(0);
-	if (scans - scans0 >= SETTLE_SCANS)
-		return 0;
-	fail(k, "ksmd completed %ld of %d full scans in %.0f s", scans - scans0,
-	     SETTLE_SCANS, SETTLE_TIMEOUT);
-	return -1;
+	if (ret)
+		fail(k, "ksmd did not complete %d full scans in %.0f s",
+		     SETTLE_SCANS, SETTLE_TIMEOUT);
+	return ret;
 }
 
 static void ksmd_mark(struct ksm_case *k)
