@@ -159,13 +159,20 @@ static void __noreturn member_loop(struct ksm_ctl *c, int slot);
  * process allocates on the first node with memory, the migrator moves the
  * pages elsewhere.  Nothing to do on one node.
  */
+/*
+ * The offline trigger makes the test prefer the node with movable memory
+ * (lib/memblock.c): our pages must stay there, or no block holding them
+ * can go offline.
+ */
+static bool keep_trigger_policy;
+
 static void prefer_first_node(void *p, size_t len)
 {
 	unsigned long mask[NODE_MASK_BITS / (8 * sizeof(long))] = { 0 };
 	int nodes[NODE_MASK_BITS], n;
 
 	n = numa_nodes_with_memory(nodes, NODE_MASK_BITS);
-	if (n < 2)
+	if (n < 2 || keep_trigger_policy)
 		return;
 	mask[nodes[0] / (8 * sizeof(long))] |= 1UL << nodes[0] % (8 * sizeof(long));
 	mbind(p, len, MPOL_PREFERRED, mask, NODE_MASK_BITS + 1, 0);
@@ -1164,6 +1171,7 @@ int ksm_scenario_setup(struct race_env *e, int merge_across_nodes,
 		snprintf(why, len, "no /proc/PID/ksm_stat (kernel older than 6.1)");
 		return 1;
 	}
+	keep_trigger_policy = e->trigger == &trigger_offline;
 	return ksm_setup(merge_across_nodes, why, len);
 }
 

@@ -637,7 +637,9 @@ qemu_command()
 {
 	local accel=$1 initrd=$2 total=$((opt_nodes * opt_mem)) n
 
-	QEMU_CMD=("$QEMU" -machine q35
+	# mem-merge=off: guest RAM is not MADV_MERGEABLE, so the host's KSM
+	# (which the tests on the host turn on) does not scan it.
+	QEMU_CMD=("$QEMU" -machine q35,mem-merge=off
 		-smp "$opt_nodes,sockets=$opt_nodes,cores=1,threads=1")
 	if [ "$opt_hotplug" -gt 0 ]; then
 		QEMU_CMD+=(-m "${total}M,slots=4,maxmem=$((total + 4 * opt_hotplug))M")
