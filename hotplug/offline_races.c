@@ -27,30 +27,22 @@ FIXTURE(offline) {
 	struct race_env env;
 };
 
-/* What a case needs beyond the trigger, and its race. */
-static int offline_case_setup(struct __test_metadata *_metadata,
+/* Each case sets up its own race, with the offline trigger. */
+static bool offline_case(struct __test_metadata *_metadata,
 			 struct race_env *env, const char *race,
 			 unsigned int needs)
 {
-	char why[256];
-	int ret = race_env_setup(env, race, "offline", NEED_ROOT | needs, why,
-				 sizeof(why));
-
-	if (ret > 0)
-		SKIP(return 1, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
-	return 0;
+	return race_case_setup(_metadata, env, race, "offline",
+			       NEED_ROOT | needs);
 }
 
 FIXTURE_SETUP(offline)
 {
-	/* Each case sets up its own race: see offline_case_setup(). */
 }
 
 FIXTURE_TEARDOWN(offline)
 {
-	EXPECT_EQ(0, race_env_teardown(&self->env))
-		TH_LOG("the kernel or the restore reported problems");
+	race_case_teardown(_metadata, &self->env);
 }
 
 TEST_F(offline, swapcache)
@@ -58,10 +50,9 @@ TEST_F(offline, swapcache)
 	struct swapcache_result res;
 	char why[256];
 
-	if (offline_case_setup(_metadata, &self->env, "R1", NEED_SWAP))
+	if (!offline_case(_metadata, &self->env, "R1", NEED_SWAP) ||
+	    !race_case_check(_metadata, swapcache_probe(why, sizeof(why)), why))
 		return;
-	if (swapcache_probe(why, sizeof(why)))
-		SKIP(return, "%s", why);
 	ASSERT_EQ(0, swapcache_run(&self->env, NULL, &res))
 		TH_LOG("%s", res.error);
 	EXPECT_EQ(0, swapcache_verdict(&self->env, &res));
@@ -71,7 +62,7 @@ TEST_F(offline, unmap)
 {
 	struct unmap_result res;
 
-	if (offline_case_setup(_metadata, &self->env, "R2", 0))
+	if (!offline_case(_metadata, &self->env, "R2", 0))
 		return;
 	unmap_run(&self->env, NULL, &res);
 	EXPECT_EQ(0, unmap_verdict(&self->env, &res));
@@ -83,7 +74,7 @@ TEST_F(offline, fork_cow)
 	struct fork_cow_result res;
 	int ret;
 
-	if (offline_case_setup(_metadata, &self->env, "R3", 0))
+	if (!offline_case(_metadata, &self->env, "R3", 0))
 		return;
 	ret = fork_cow_run(&self->env, &opts, &res);
 	if (ret > 0)
@@ -93,25 +84,21 @@ TEST_F(offline, fork_cow)
 }
 
 /* KSM cases: R4 with its knobs saved and set by the scenario. */
-static int ksm_setup(struct __test_metadata *_metadata, struct race_env *env)
+static bool ksm_case(struct __test_metadata *_metadata, struct race_env *env)
 {
 	char why[256];
-	int ret;
 
-	if (offline_case_setup(_metadata, env, "R4", NEED_KSM))
-		return 1;
-	ret = ksm_scenario_setup(env, -1, why, sizeof(why));
-	if (ret > 0)
-		SKIP(return 1, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
-	return 0;
+	return offline_case(_metadata, env, "R4", NEED_KSM) &&
+	       race_case_check(_metadata,
+			       ksm_scenario_setup(env, -1, why, sizeof(why)),
+			       why);
 }
 
 TEST_F(offline, ksm_forked_children)
 {
 	struct ksm_result res;
 
-	if (ksm_setup(_metadata, &self->env))
+	if (!ksm_case(_metadata, &self->env))
 		return;
 	EXPECT_EQ(0, ksm_forked_children_run(&self->env, &res));
 	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
@@ -121,7 +108,7 @@ TEST_F(offline, ksm_stable_nodes)
 {
 	struct ksm_result res;
 
-	if (ksm_setup(_metadata, &self->env))
+	if (!ksm_case(_metadata, &self->env))
 		return;
 	EXPECT_EQ(0, ksm_stable_nodes_run(&self->env, &res));
 	EXPECT_EQ(0, ksm_verdict(&self->env, &res));

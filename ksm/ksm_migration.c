@@ -55,22 +55,18 @@ FIXTURE_VARIANT_ADD(ksm_migration, soft_offline) {
 FIXTURE_SETUP(ksm_migration)
 {
 	char why[256];
-	int ret = race_env_setup(&self->env, "R4", variant->trigger,
-				 NEED_ROOT | NEED_KSM, why, sizeof(why));
 
-	if (!ret)
-		ret = ksm_scenario_setup(&self->env,
-					 variant->merge_across_nodes, why,
-					 sizeof(why));
-	if (ret > 0)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	if (race_case_setup(_metadata, &self->env, "R4", variant->trigger,
+			    NEED_ROOT | NEED_KSM))
+		race_case_check(_metadata,
+				ksm_scenario_setup(&self->env,
+						   variant->merge_across_nodes,
+						   why, sizeof(why)), why);
 }
 
 FIXTURE_TEARDOWN(ksm_migration)
 {
-	EXPECT_EQ(0, race_env_teardown(&self->env))
-		TH_LOG("the kernel or the restore reported problems");
+	race_case_teardown(_metadata, &self->env);
 }
 
 TEST_F(ksm_migration, forked_children)

@@ -37,19 +37,13 @@ FIXTURE_VARIANT_ADD(anon_vma, soft_offline) {
 
 FIXTURE_SETUP(anon_vma)
 {
-	char why[256];
-	int ret = race_env_setup(&self->env, "R2", variant->trigger,
-				 NEED_ROOT, why, sizeof(why));
-
-	if (ret > 0)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	race_case_setup(_metadata, &self->env, "R2", variant->trigger,
+			NEED_ROOT);
 }
 
 FIXTURE_TEARDOWN(anon_vma)
 {
-	EXPECT_EQ(0, race_env_teardown(&self->env))
-		TH_LOG("the kernel or the restore reported problems");
+	race_case_teardown(_metadata, &self->env);
 }
 
 TEST_F(anon_vma, munmap_exit)

@@ -40,19 +40,13 @@ FIXTURE_VARIANT_ADD(fork_cow, soft_offline) {
 
 FIXTURE_SETUP(fork_cow)
 {
-	char why[256];
-	int ret = race_env_setup(&self->env, "R3", variant->trigger,
-				 NEED_ROOT, why, sizeof(why));
-
-	if (ret > 0)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	race_case_setup(_metadata, &self->env, "R3", variant->trigger,
+			NEED_ROOT);
 }
 
 FIXTURE_TEARDOWN(fork_cow)
 {
-	EXPECT_EQ(0, race_env_teardown(&self->env))
-		TH_LOG("the kernel or the restore reported problems");
+	race_case_teardown(_metadata, &self->env);
 }
 
 /* Runs the scenario with @o and judges it. */

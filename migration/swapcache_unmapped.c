@@ -35,20 +35,16 @@ FIXTURE_VARIANT_ADD(swapcache, soft_offline) {
 FIXTURE_SETUP(swapcache)
 {
 	char why[256];
-	int ret = race_env_setup(&self->env, "R1", variant->trigger,
-				 NEED_ROOT | NEED_SWAP, why, sizeof(why));
 
-	if (!ret)
-		ret = swapcache_probe(why, sizeof(why));
-	if (ret > 0)
-		SKIP(return, "%s", why);
-	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	if (race_case_setup(_metadata, &self->env, "R1", variant->trigger,
+			    NEED_ROOT | NEED_SWAP))
+		race_case_check(_metadata, swapcache_probe(why, sizeof(why)),
+				why);
 }
 
 FIXTURE_TEARDOWN(swapcache)
 {
-	EXPECT_EQ(0, race_env_teardown(&self->env))
-		TH_LOG("the kernel or the restore reported problems");
+	race_case_teardown(_metadata, &self->env);
 }
 
 TEST_F(swapcache, willneed_readback)
