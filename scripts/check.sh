@@ -148,7 +148,6 @@ vm_run()
 	local log=$WORK/vmtest-6.12.log
 
 	"$REPO/scripts/vmtest.sh" --no-setup --kernel-version 6.12 --nodes 2 \
-		--mem-per-node 1024 --append "hugepages=32" \
 		--require-windows --log "$log" &&
 		vm_skips_allowed "$log"
 }

@@ -23,7 +23,8 @@ BUSYBOX=/bin/busybox
 # zram for the swap the tests set up themselves, hwpoison-inject for
 # debugfs hwpoison/, pvpanic-mmio so that a panic makes QEMU exit 1.
 GUEST_MODULES="zram hwpoison_inject pvpanic_mmio"
-CMDLINE="console=ttyS0 panic=-1 oops=panic loglevel=7 memhp_default_state=online_movable"
+# hugepages=32: fork_cow's hugetlb case needs pages to fork and migrate.
+CMDLINE="console=ttyS0 panic=-1 oops=panic loglevel=7 memhp_default_state=online_movable hugepages=32"
 PROBE_TIMEOUT=20
 
 # Exit codes, the worst over all kernels wins.
@@ -39,7 +40,8 @@ opt_modules=
 opt_config=
 opt_install=
 opt_nodes=2
-opt_mem=512
+# 1 GiB a node: room for fork_cow's hundreds of sleeping children.
+opt_mem=1024
 opt_hotplug=512
 opt_accel=auto
 opt_scale=1
@@ -101,7 +103,7 @@ Suite:
 
 VM:
   --nodes N             NUMA nodes, one CPU each (default 2, 1 to 16).
-  --mem-per-node MB     boot memory per node (default 512).
+  --mem-per-node MB     boot memory per node (default 1024).
   --hotplug-mem MB      size of the pc-dimm hot-plugged, online_movable,
                         on the last node (default 512, multiple of 128;
                         0 for none).
