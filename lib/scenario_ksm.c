@@ -779,7 +779,9 @@ static int counts_problem(struct ksm_case *k, int slot, bool none,
 		snprintf(why, len, "cannot read the KSM figures of pid %d", pid);
 		return 1;
 	}
-	if (merging == pages && st.merging_pages == pages &&
+	/* ksm_stat has ksm_merging_pages since 6.6 only: -1 before. */
+	if (merging == pages &&
+	    (st.merging_pages == pages || st.merging_pages < 0) &&
 	    (!none || (!pages && !st.rmap_items)))
 		return 0;
 	snprintf(why, len, "member %d (pid %d): %ld KSM pages by kpageflags, ksm_merging_pages %ld, ksm_stat merging %ld rmap_items %ld",
