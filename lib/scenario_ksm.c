@@ -1241,19 +1241,26 @@ static int forked_cycle(struct ksm_case *k)
 	return 0;
 }
 
-int ksm_forked_children_run(struct race_env *e, struct ksm_result *r)
+/* Runs @cycle again and again, with fresh members, while time is left. */
+static int run_cycles(struct race_env *e, struct ksm_result *r,
+		      const char *flavour, int (*cycle)(struct ksm_case *k))
 {
 	struct ksm_case k;
 	int ret;
 
-	if (case_begin(&k, e, r, "forked_children"))
+	if (case_begin(&k, e, r, flavour))
 		return -1;
 	do {
-		ret = forked_cycle(&k);
+		ret = cycle(&k);
 		members_end(&k);
 		r->cycles++;
 	} while (!ret && !r->failures && case_time_left(&k));
 	return case_end(&k);
+}
+
+int ksm_forked_children_run(struct race_env *e, struct ksm_result *r)
+{
+	return run_cycles(e, r, "forked_children", forked_cycle);
 }
 
 /* ---- unmerge ---- */
@@ -1308,17 +1315,7 @@ static int unmerge_cycle(struct ksm_case *k)
 
 int ksm_unmerge_run(struct race_env *e, struct ksm_result *r)
 {
-	struct ksm_case k;
-	int ret;
-
-	if (case_begin(&k, e, r, "unmerge"))
-		return -1;
-	do {
-		ret = unmerge_cycle(&k);
-		members_end(&k);
-		r->cycles++;
-	} while (!ret && !r->failures && case_time_left(&k));
-	return case_end(&k);
+	return run_cycles(e, r, "unmerge", unmerge_cycle);
 }
 
 /* ---- stable_nodes ---- */
