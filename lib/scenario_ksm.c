@@ -1119,6 +1119,31 @@ static void landing_end(struct ksm_case *k)
 }
 
 /*
+ * A new generation: @n sharers map the shared contents and ksmd merges
+ * them (moves of merged pages count in @last from the merge on, if set).
+ */
+static int sharers_merge(struct ksm_case *k, int *slots, int n,
+			 uint64_t *last)
+{
+	int i;
+
+	k->phase = "merge";
+	k->c->gen++;
+	/* Compaction moves only what lies low: make room there first. */
+	migrate_round(k);
+	for (i = 0; i < n; i++) {
+		slots[i] = spawn_sharer(k);
+		if (slots[i] < 0)
+			return -1;
+	}
+	if (ksm_set_run(1)) {
+		fail(k, "cannot start ksmd");
+		return -1;
+	}
+	return wait_merged(k, slots, n, last);
+}
+
+/*
  * @nsharers processes map the same contents and merge; ksmd stops; the
  * first sharer forks @nchildren, which ksmd has never seen.  Fills @slots
  * (sharers first) and returns how many members there are, or -1.  With
@@ -1129,20 +1154,7 @@ static int merged_family(struct ksm_case *k, int nsharers, int nchildren,
 {
 	int i, first;
 
-	k->phase = "merge";
-	k->c->gen++;
-	/* Compaction moves only what lies low: make room there first. */
-	migrate_round(k);
-	for (i = 0; i < nsharers; i++) {
-		slots[i] = spawn_sharer(k);
-		if (slots[i] < 0)
-			return -1;
-	}
-	if (ksm_set_run(1)) {
-		fail(k, "cannot start ksmd");
-		return -1;
-	}
-	if (wait_merged(k, slots, nsharers, last) || landing_begin(k))
+	if (sharers_merge(k, slots, nsharers, last) || landing_begin(k))
 		return -1;
 	/* From here on ksmd must not learn about the children. */
 	if (ksm_set_run(0)) {
@@ -1556,25 +1568,6 @@ static int stable_quiet(struct ksm_case *k, const int *slots, int n)
 	return 0;
 }
 
-static int stable_sharers(struct ksm_case *k, int *slots, int n)
-{
-	int i;
-
-	k->phase = "merge";
-	k->c->gen++;
-	migrate_round(k);
-	for (i = 0; i < n; i++) {
-		slots[i] = spawn_sharer(k);
-		if (slots[i] < 0)
-			return -1;
-	}
-	if (ksm_set_run(1)) {
-		fail(k, "cannot start ksmd");
-		return -1;
-	}
-	return wait_merged(k, slots, n, NULL);
-}
-
 int ksm_stable_nodes_run(struct race_env *e, struct ksm_result *r)
 {
 	int slots[MEMBERS_MAX], i, ret;
@@ -1582,7 +1575,7 @@ int ksm_stable_nodes_run(struct race_env *e, struct ksm_result *r)
 
 	if (case_begin(&k, e, r, "stable_nodes"))
 		return -1;
-	ret = stable_sharers(&k, slots, STABLE_SHARERS);
+	ret = sharers_merge(&k, slots, STABLE_SHARERS, NULL);
 	for (i = 0; !ret && (!i || case_time_left(&k)); i++)
 		ret = stable_epoch(&k, slots, STABLE_SHARERS, i > 0);
 	if (!ret)
