@@ -2,7 +2,6 @@
 /* pagemap and kpageflags access; see pagemap.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <numaif.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -118,13 +117,4 @@ bool kpf_unmapped_swapcache(uint64_t f)
 	/* A folio with mapping == NULL has neither MMAP nor ANON. */
 	return kpf(f, KPF_SWAPCACHE) && kpf(f, KPF_LRU) &&
 	       !kpf(f, KPF_MMAP) && !kpf(f, KPF_ANON) && !kpf(f, KPF_NOPAGE);
-}
-
-int page_node(void *addr)
-{
-	int status = -1;
-
-	if (move_pages(0, 1, &addr, NULL, &status, 0))
-		return -errno;
-	return status;
 }

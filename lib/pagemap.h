@@ -64,6 +64,4 @@ static inline bool kpf(uint64_t flags, int bit) { return flags >> bit & 1; }
 /* Unmapped swap-cache folio on the LRU: the R1 candidate. */
 bool kpf_unmapped_swapcache(uint64_t flags);
 
-int page_node(void *addr);	/* NUMA node of a present page, or -errno */
-
 #endif
