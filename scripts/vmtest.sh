@@ -54,6 +54,8 @@ opt_selftest=0
 opt_require_windows=0
 opt_dry_run=0
 opt_setup=1
+opt_guest_cmd=
+opt_extra=
 run_args=()
 
 usage()
@@ -95,6 +97,14 @@ Suite:
                         -c migration_races/ksm; run_kselftest.sh -c.
   --timeout-override S  per-test timeout in seconds for every test,
                         instead of the settings files (run_kselftest.sh -o).
+  --guest-cmd "CMD"     run CMD with sh in /selftests instead of
+                        run_kselftest.sh, e.g. one program with harness
+                        options: "migration_races/migration/fork_cow -r
+                        fork_cow.move_pages.base_pages"; its TAP lines
+                        are judged the same way. Excludes -t, -c and
+                        --timeout-override.
+  --extra-dir DIR       copy DIR into the guest as /extra (tools, peers,
+                        a script for --guest-cmd).
   --scale X             exported as MIGRATION_RACES_SCALE (default 1):
                         the tests multiply their iteration budgets by it.
   --soak N              run the selection N times in one boot (default
@@ -236,7 +246,7 @@ parse_options()
 		--kernel-version | --kernels | --kernel | --modules | --config | \
 		--install-dir | --nodes | --mem-per-node | --hotplug-mem | \
 		--accel | --scale | --soak | --timeout-override | --vm-timeout | \
-		-t | -c | --log | --append)
+		-t | -c | --log | --append | --guest-cmd | --extra-dir)
 			[ $# -ge 2 ] || usage_error "option '$1' needs a value"
 			;;
 		*)
@@ -324,6 +334,14 @@ parse_options()
 		--log)
 			opt_log=$v
 			;;
+		--guest-cmd)
+			[ -n "${v// /}" ] || usage_error "--guest-cmd wants a command"
+			opt_guest_cmd=$v
+			;;
+		--extra-dir)
+			[ -d "$v" ] || usage_error "no directory '$v'"
+			opt_extra=$(realpath "$v")
+			;;
 		--append)
 			opt_append=$v
 			;;
@@ -338,6 +356,9 @@ parse_options()
 	fi
 	if [ -n "$opt_timeout_override" ]; then
 		run_args+=(-o "$opt_timeout_override")
+	fi
+	if [ -n "$opt_guest_cmd" ] && [ ${#run_args[@]} -gt 0 ]; then
+		usage_error "--guest-cmd excludes -t, -c and --timeout-override"
 	fi
 }
 
@@ -610,6 +631,9 @@ VMTEST_SCALE=$opt_scale
 VMTEST_SOAK=$opt_soak
 VMTEST_RUN_ARGS="${run_args[*]}"
 EOF
+	# A file rather than a variable: no quoting between two shells.
+	[ -z "$opt_guest_cmd" ] ||
+		printf '%s\n' "$opt_guest_cmd" > "$(dirname "$file")/vmtest.cmd"
 }
 
 # The suite and the run's settings, appended to every kernel's base.
@@ -620,6 +644,7 @@ build_run_initramfs()
 	mkdir -p "$root"
 	write_guest_conf "$root/etc/vmtest.conf" 0
 	cp -a "$opt_install" "$root/selftests"
+	[ -z "$opt_extra" ] || cp -a "$opt_extra" "$root/extra"
 	pack_cpio "$root" "$out"
 	rm -rf "$root"
 }
@@ -843,6 +868,11 @@ parse_console()
 		} else if (line ~ /^# selftests: [^ ]+: [^ ]+$/) {
 			running = substr(line, 14)
 			sub(/: /, ":", running)
+		} else if (line ~ /^#  RUN +[^ ]+ \.\.\.$/) {
+			# a harness case run directly (--guest-cmd)
+			running = line
+			sub(/^#  RUN +/, "", running)
+			sub(/ \.\.\.$/, "", running)
 		} else {
 			kernel_problem(line)
 		}

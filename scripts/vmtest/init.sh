@@ -63,8 +63,12 @@ run_selftests()
 	cd /selftests || return 1
 	while [ "$i" -le "$VMTEST_SOAK" ]; do
 		echo "VMTEST: run $i/$VMTEST_SOAK start uptime=$(uptime_s)"
-		# shellcheck disable=SC2086 # VMTEST_RUN_ARGS is a word list
-		./run_kselftest.sh $VMTEST_RUN_ARGS
+		if [ -f /etc/vmtest.cmd ]; then
+			sh /etc/vmtest.cmd
+		else
+			# shellcheck disable=SC2086 # a word list
+			./run_kselftest.sh $VMTEST_RUN_ARGS
+		fi
 		rc=$?
 		echo "VMTEST: run $i/$VMTEST_SOAK end rc=$rc uptime=$(uptime_s)"
 		if [ "$rc" -ne 0 ]; then
