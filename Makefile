@@ -80,4 +80,13 @@ endef
 vmtest:
 	$(MR_DIR)/scripts/vmtest.sh $(VMTEST_ARGS)
 
-.PHONY: all emit_subdir_tests vmtest
+# One small debug test kernel (scripts/build-kernel.sh -h).
+kernel:
+	$(MR_DIR)/scripts/build-kernel.sh $(KERNEL_ARGS)
+
+# Every race test must fail on a kernel that lost its fix
+# (scripts/mutants.sh -h).
+mutants:
+	$(MR_DIR)/scripts/mutants.sh $(MUTANTS_ARGS)
+
+.PHONY: all emit_subdir_tests vmtest kernel mutants

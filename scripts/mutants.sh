@@ -1,0 +1,658 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Proves that each race test fails on a kernel that has lost its fix.
+# Every mutants/*.patch undoes one fix (or one way of losing it) in a
+# kernel tree and names the tests that must catch it.  This script builds
+# the unpatched kernel and each mutant with scripts/build-kernel.sh (one
+# build directory per flavour, so a mutant is an incremental rebuild of
+# the files it touches), boots each with scripts/vmtest.sh, runs the
+# tests the mutant names, and prints what caught it.  The same tests must
+# pass on the unpatched kernel of the same flavour: a test that fails
+# there is flaky or wrong, not strong.
+
+set -euo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO_DIR=$(dirname "$SCRIPT_DIR")
+MUTANT_DIR=$REPO_DIR/mutants
+CACHE=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
+MUT_CACHE=$CACHE/mutants
+
+EXIT_PASS=0
+EXIT_USAGE=1
+EXIT_WEAK=2
+
+opt_ksrc=$CACHE/ksrc
+opt_kernel=
+opt_config=
+opt_runs=1
+opt_scale=1
+opt_vm_timeout=600
+opt_setup=1
+opt_list=0
+opt_check=0
+opt_table=
+fragments=()
+selected=()
+
+usage()
+{
+	cat <<EOF
+Usage: $0 [OPTIONS] [MUTANT...]
+
+Build the unpatched test kernel and every mutant in mutants/ (or the
+MUTANTs named, by file name without .patch, or a prefix such as r4), boot
+each in the vmtest VM, run the tests its header names, and print a table:
+mutant, expected signal, verdict, what caught it, time to detection.  The
+same tests then run on the unpatched kernel of each flavour and must
+pass there with their windows reached.
+
+Kernel:
+  --ksrc DIR          kernel tree to build and mutate (default: Debian's
+                      linux-source-6.12 unpacked by scripts/setup.sh).  It
+                      is only read: the patches go to a copy in
+                      \$MIGRATION_RACES_CACHE/mutants/.  A patch that does
+                      not apply with fuzz 0 stops the run.
+  --fragment FILE     one more config fragment for every kernel built
+                      (repeatable), after scripts/kernel/*.config.
+  --kernel BZIMAGE    build nothing: run the tests of the selected mutants
+                      on this kernel, which must pass (an mm patch under
+                      validation, built by you).
+  --config FILE       with --kernel: its .config (default: the .config
+                      three levels above BZIMAGE, as in a build tree).
+
+Run:
+  --runs N            boot every kernel N times (default 1); the table
+                      then counts kills over the runs.
+  --scale X           MIGRATION_RACES_SCALE in the guest (default 1).
+  --vm-timeout S      a guest still running after S seconds is killed
+                      and counts as hung (default $opt_vm_timeout).
+  --table FILE        also write the table to FILE (markdown).
+  --list              list the mutants and their headers, and exit.
+  --check             check that every selected mutant applies to the
+                      kernel tree with fuzz 0 (a dry run), and exit.
+  --no-setup          do not run scripts/setup.sh first.
+  -h, --help          this text.
+
+Exit status: 0 every mutant killed in every run and every unpatched
+kernel passed, 1 usage, set-up, patch or build error, 2 a mutant survived
+or an unpatched kernel failed.
+EOF
+}
+
+log()
+{
+	echo "mutants: $*" >&2
+}
+
+die()
+{
+	log "$*"
+	exit $EXIT_USAGE
+}
+
+usage_error()
+{
+	echo "$0: $*" >&2
+	echo "Try '$0 --help'." >&2
+	exit $EXIT_USAGE
+}
+
+parse_options()
+{
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		-h | --help)
+			usage
+			exit 0
+			;;
+		--list)
+			opt_list=1
+			shift
+			continue
+			;;
+		--check)
+			opt_check=1
+			shift
+			continue
+			;;
+		--no-setup)
+			opt_setup=0
+			shift
+			continue
+			;;
+		--ksrc | --fragment | --kernel | --config | --runs | --scale | \
+		--vm-timeout | --table)
+			[ $# -ge 2 ] || usage_error "option '$1' needs a value"
+			;;
+		-*)
+			usage_error "unknown option '$1'"
+			;;
+		*)
+			selected+=("$1")
+			shift
+			continue
+			;;
+		esac
+		case "$1" in
+		--ksrc)
+			[ -f "$2/Makefile" ] && [ -d "$2/mm" ] ||
+				usage_error "no kernel tree at '$2'"
+			opt_ksrc=$2
+			;;
+		--fragment)
+			[ -f "$2" ] || usage_error "no config fragment '$2'"
+			fragments+=(--fragment "$(realpath "$2")")
+			;;
+		--kernel)
+			[ -f "$2" ] || usage_error "no kernel image '$2'"
+			opt_kernel=$(realpath "$2")
+			;;
+		--config)
+			[ -f "$2" ] || usage_error "no config file '$2'"
+			opt_config=$(realpath "$2")
+			;;
+		--runs)
+			[[ $2 =~ ^[1-9][0-9]{0,2}$ ]] ||
+				usage_error "--runs wants an integer from 1 to 999, not '$2'"
+			opt_runs=$2
+			;;
+		--scale)
+			[[ $2 =~ ^[0-9]+(\.[0-9]+)?$ && $2 =~ [1-9] ]] ||
+				usage_error "--scale wants a positive number, not '$2'"
+			opt_scale=$2
+			;;
+		--vm-timeout)
+			[[ $2 =~ ^[1-9][0-9]*$ ]] ||
+				usage_error "--vm-timeout wants seconds, not '$2'"
+			opt_vm_timeout=$2
+			;;
+		--table)
+			opt_table=$2
+			;;
+		esac
+		shift 2
+	done
+	if [ -n "$opt_config" ] && [ -z "$opt_kernel" ]; then
+		usage_error "--config goes with --kernel"
+	fi
+	if [ -n "$opt_kernel" ] && [ ${#fragments[@]} -gt 0 ]; then
+		usage_error "--kernel builds nothing: --fragment does not apply"
+	fi
+}
+
+# A header field of a mutant ("Name: value" lines before "---").
+field()
+{
+	awk -v f="$2" '/^---$/ { exit }
+		index($0, f ": ") == 1 { print substr($0, length(f) + 3) }' "$1"
+}
+
+# The files a patch changes, from its "+++ b/" lines.
+patched_files()
+{
+	awk '/^\+\+\+ b\// { sub(/^\+\+\+ b\//, ""); sub(/\t.*$/, ""); print }' "$1"
+}
+
+select_mutants()
+{
+	local f name want ok
+
+	MUTANTS=()
+	for f in "$MUTANT_DIR"/*.patch; do
+		[ -f "$f" ] || continue
+		name=$(basename "$f" .patch)
+		ok=${#selected[@]}
+		[ "$ok" -eq 0 ] && ok=1 || ok=0
+		for want in "${selected[@]}"; do
+			[[ $name == "$want"* ]] && ok=1
+		done
+		[ "$ok" -eq 0 ] && continue
+		for want in Mutant Race Seed Flavour Tests Expect; do
+			[ -n "$(field "$f" "$want")" ] ||
+				die "$f: no '$want:' header"
+		done
+		[[ $(field "$f" Flavour) =~ ^(debug|kasan)$ ]] ||
+			die "$f: Flavour must be debug or kasan"
+		MUTANTS+=("$f")
+	done
+	[ ${#MUTANTS[@]} -gt 0 ] || die "no mutant matches: ${selected[*]}"
+}
+
+list_mutants()
+{
+	local f
+
+	for f in "${MUTANTS[@]}"; do
+		printf '%s\n  race: %s\n  seed: %s\n  kernel: %s\n  tests: %s\n  expect: %s\n' \
+			"$(basename "$f" .patch)" "$(field "$f" Race)" \
+			"$(field "$f" Seed)" "$(field "$f" Flavour)" \
+			"$(field "$f" Tests | paste -sd ';' | sed 's/;/; /g')" \
+			"$(field "$f" Expect)"
+	done
+}
+
+# Every file any mutant touches, for resetting the copy.
+all_patched_files()
+{
+	local f
+
+	for f in "$MUTANT_DIR"/*.patch; do
+		patched_files "$f"
+	done | sort -u
+}
+
+# The copy of the kernel tree that mutants patch.  It follows the tree
+# (rsync); a file a mutant touched is then copied over again and touched,
+# since rsync would give it back its old time stamp and make would keep
+# the object built from the mutant.
+prepare_source()
+{
+	local key f
+
+	# Build directories name their source tree by its absolute path, and
+	# ccache hits only for the same relative layout: keep both fixed,
+	# one pair per tree.
+	SRC=$MUT_CACHE/src
+	OBJ_PREFIX=$MUT_CACHE/obj
+	if [ "$(realpath "$opt_ksrc")" != "$(realpath "$CACHE/ksrc")" ]; then
+		key=$(realpath "$opt_ksrc" | md5sum | cut -c1-8)
+		SRC=$SRC-$key
+		OBJ_PREFIX=$OBJ_PREFIX-$key
+	fi
+	mkdir -p "$SRC"
+	log "syncing $opt_ksrc into $SRC"
+	rsync -a --delete --exclude /.git \
+		--exclude /tools/testing/selftests/migration_races \
+		"$(realpath "$opt_ksrc")/" "$SRC/"
+	while read -r f; do
+		[ -f "$opt_ksrc/$f" ] || continue
+		cp "$opt_ksrc/$f" "$SRC/$f"
+		touch "$SRC/$f"
+	done < <(all_patched_files)
+}
+
+# Prints the bzImage of a build of $SRC (with the mutant applied, if any).
+build_kernel()
+{
+	local flavour=$1
+
+	"$SCRIPT_DIR/build-kernel.sh" --no-setup --ksrc "$SRC" \
+		--flavour "$flavour" --obj "$OBJ_PREFIX-$flavour" \
+		${fragments[@]+"${fragments[@]}"} | tail -n1
+}
+
+# A dry run of every selected mutant against the tree itself.
+check_mutants()
+{
+	local f bad=0
+
+	for f in "${MUTANTS[@]}"; do
+		if patch -p1 -F0 -N -s --dry-run -r - -d "$opt_ksrc" \
+			< "$f" >/dev/null; then
+			echo "mutants: $(basename "$f"): applies"
+		else
+			echo "mutants: $(basename "$f"): does NOT apply to $opt_ksrc with fuzz 0"
+			bad=1
+		fi
+	done
+	return $bad
+}
+
+apply_mutant()
+{
+	local patch=$1
+
+	if ! patch -p1 -F0 -N -s --no-backup-if-mismatch -r - -d "$SRC" \
+		< "$patch" >&2; then
+		revert_mutant "$patch"
+		die "$(basename "$patch") does not apply to $opt_ksrc with fuzz 0: update it"
+	fi
+}
+
+revert_mutant()
+{
+	local f
+
+	while read -r f; do
+		cp "$opt_ksrc/$f" "$SRC/$f"
+	done < <(patched_files "$1")
+}
+
+# Builds every kernel of the run into $MUT_CACHE/kernels: the unpatched
+# one of each flavour the selected mutants use, then each mutant.
+build_kernels()
+{
+	local f name flavour image start
+
+	KDIR=$MUT_CACHE/kernels
+	mkdir -p "$KDIR"
+	for flavour in $(flavours); do
+		log "building the unpatched $flavour kernel"
+		image=$(build_kernel "$flavour")
+		cp "$image" "$KDIR/clean-$flavour.bzImage"
+		cp "$OBJ_PREFIX-$flavour/.config" "$KDIR/clean-$flavour.config"
+	done
+	for f in "${MUTANTS[@]}"; do
+		name=$(basename "$f" .patch)
+		flavour=$(field "$f" Flavour)
+		log "building mutant $name ($flavour)"
+		start=$(date +%s)
+		apply_mutant "$f"
+		if ! image=$(build_kernel "$flavour"); then
+			revert_mutant "$f"
+			die "mutant $name does not build"
+		fi
+		revert_mutant "$f"
+		cp "$image" "$KDIR/$name.bzImage"
+		log "mutant $name built in $(($(date +%s) - start)) s"
+	done
+}
+
+flavours()
+{
+	local f
+
+	for f in "${MUTANTS[@]}"; do
+		field "$f" Flavour
+	done | sort -u
+}
+
+# The tests of the selected mutants of a flavour (all with --kernel), one
+# run of each program with the cases of every mutant; a program named
+# without options runs whole.
+tests_of()
+{
+	local flavour=$1 f
+
+	for f in "${MUTANTS[@]}"; do
+		[ -z "$flavour" ] || [ "$(field "$f" Flavour)" = "$flavour" ] ||
+			continue
+		field "$f" Tests
+	done | awk '
+	# One line per program, its harness options merged, each pair once.
+	{
+		if (!($1 in opts))
+			order[n++] = $1
+		for (i = 2; i < NF; i += 2) {
+			pair = $i " " $(i + 1)
+			if (!seen[$1, pair]++)
+				opts[$1] = opts[$1] " " pair
+		}
+		if (NF == 1)
+			all[$1] = 1
+	}
+	END {
+		for (i = 0; i < n; i++)
+			print order[i] (all[order[i]] ? "" : opts[order[i]])
+	}'
+}
+
+# Boots one kernel with the tests; sets RUN_RC and leaves the console
+# in $2.
+boot()
+{
+	local image=$1 log=$2 config=$3 extra
+
+	shift 3
+	extra=$(mktemp -d "$WORK/extra.XXXXXX")
+	install -m 0755 "$SCRIPT_DIR/mutants/guest-run.sh" "$extra/run.sh"
+	printf '%s\n' "$@" > "$extra/tests"
+	RUN_RC=0
+	"$SCRIPT_DIR/vmtest.sh" --no-setup --kernel "$image" \
+		${config:+--config "$config"} --install-dir "$INSTALL" \
+		--extra-dir "$extra" --guest-cmd "sh /extra/run.sh" \
+		--scale "$opt_scale" --vm-timeout "$opt_vm_timeout" \
+		${REQUIRE_WINDOWS:+--require-windows} --log "$log" \
+		> "$log.vmtest" 2>&1 || RUN_RC=$?
+	rm -rf "$extra"
+}
+
+# What caught a mutant, from its console log: the first kernel report
+# (timed by its printk stamp) or test failure (timed by the guest script's
+# stamp before the first TAP failure), its kind, and the guest seconds
+# since the tests began.  Prints "kind<TAB>seconds<TAB>detail".
+first_signal()
+{
+	tr -d '\r' < "$1" | awk -v OFS='\t' '
+	function found(kind, t, msg) {
+		if (t != "" && start != "")
+			t = sprintf("%.1f", t - start)
+		else
+			t = "?"
+		gsub(/\t/, " ", msg)
+		sub(/^(# )+/, "", msg)
+		print kind, t, substr(msg, 1, 90)
+		done = 1
+		exit
+	}
+	# An oops names its function a few lines later, in "RIP:".
+	function kernel_signal(kind, t, msg) {
+		if (kkind == "") {
+			kkind = kind
+			kt = t
+			kmsg = msg
+			klines = 0
+		}
+	}
+	function test_signal(kind, msg) {
+		if (tkind == "") {
+			tkind = kind
+			tmsg = msg
+		}
+	}
+	/VMTEST: run 1\/[0-9]+ start uptime=/ {
+		start = $0
+		sub(/.*uptime=/, "", start)
+	}
+	/VMTEST: first failure uptime=/ {
+		t = $0
+		sub(/.*uptime=/, "", t)
+		if (tkind == "")
+			test_signal("test failed", "")
+		found(tkind, t, tmsg)
+	}
+	kkind != "" && (++klines > 40 || /RIP: [0-9a-f]+:/) {
+		sub(/, address: [0-9a-fx]+/, "", kmsg)
+		sub(/: 0000 \[#[0-9]+\].*$/, "", kmsg)
+		if (match($0, /RIP: [0-9a-f]+:[^ +]+/))
+			kmsg = kmsg " in " substr($0, RSTART + 10, RLENGTH - 10)
+		found(kkind, kt, kmsg)
+	}
+	match($0, /\[ *[0-9]+\.[0-9]+\] /) {
+		t = substr($0, RSTART + 1, RLENGTH - 3)
+		msg = substr($0, RSTART + RLENGTH)
+		if (msg ~ /^BUG: KASAN/)
+			found("KASAN", t, msg)
+		if (msg ~ /^(Oops|BUG:|kernel BUG at|general protection fault)/)
+			kernel_signal("oops", t, msg)
+		if (msg ~ /^WARNING:/)
+			kernel_signal("WARN", t, msg)
+		if (msg ~ /^(rcu: INFO|INFO: task .* blocked|(NMI )?watchdog: )/)
+			found("hang", t, msg)
+		next
+	}
+	/COW leak/ { test_signal("COW leak", $0) }
+	/migration entry in its COW mapping|left the parent.s .* migration entry/ {
+		test_signal("COW entry", $0)
+	}
+	/bad data|wrong data/ { test_signal("data", $0) }
+	/^(# )*R4 [^ ]+[,:] / { test_signal("KSM check", $0) }
+	/kernel tainted during the test/ { test_signal("taint", $0) }
+	/killed by signal/ { test_signal("child killed", $0) }
+	/window not reached/ { test_signal("window not reached", $0) }
+	END {
+		if (!done && kkind != "")
+			found(kkind, kt, kmsg)
+		if (!done && tkind != "")
+			found(tkind, "", tmsg)
+		if (!done)
+			print "-", "-", "-"
+	}'
+}
+
+# Runs the tests of one mutant in every run; appends its table row.
+judge_mutant()
+{
+	local f=$1 name kills=0 run caught="" secs="" detail="" log sig
+	local -a tests
+
+	name=$(basename "$f" .patch)
+	mapfile -t tests < <(field "$f" Tests)
+	for ((run = 1; run <= opt_runs; run++)); do
+		log="$LOGS/$name.run$run.log"
+		log "booting mutant $name (run $run/$opt_runs)"
+		REQUIRE_WINDOWS="" boot "$KDIR/$name.bzImage" "$log" \
+			"$KDIR/clean-$(field "$f" Flavour).config" "${tests[@]}"
+		case "$RUN_RC" in
+		0)
+			log "mutant $name SURVIVED run $run"
+			continue
+			;;
+		1)
+			die "vmtest failed to run mutant $name: see $log.vmtest"
+			;;
+		esac
+		kills=$((kills + 1))
+		IFS=$'\t' read -r sig secs detail < <(first_signal "$log")
+		[ -n "$caught" ] || caught="$sig: $detail"
+		DETECT+=("$secs")
+		log "mutant $name killed: $sig after $secs s: $detail"
+	done
+	[ "$kills" -eq "$opt_runs" ] || STATUS=$EXIT_WEAK
+	ROWS+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$name" "$(field "$f" Race | cut -d' ' -f1)" \
+		"$(field "$f" Expect)" \
+		"$([ "$kills" -eq "$opt_runs" ] && echo killed || echo SURVIVED) $kills/$opt_runs" \
+		"${caught:--}" "$(detection_range)")")
+	DETECT=()
+}
+
+detection_range()
+{
+	[ ${#DETECT[@]} -gt 0 ] || { echo "-"; return; }
+	printf '%s\n' "${DETECT[@]}" | sort -n |
+		awk '{ v[NR] = $1 } END { print (v[1] == v[NR]) ? v[1] " s" : v[1] "-" v[NR] " s" }'
+}
+
+# The unpatched kernel: the same tests must pass, windows reached.
+judge_clean()
+{
+	local label=$1 image=$2 config=$3 flavour=$4 run passes=0 log
+	local -a tests
+
+	mapfile -t tests < <(tests_of "$flavour")
+	for ((run = 1; run <= opt_runs; run++)); do
+		log="$LOGS/$label.run$run.log"
+		log "booting the unpatched kernel $label (run $run/$opt_runs)"
+		REQUIRE_WINDOWS=1 boot "$image" "$log" "$config" "${tests[@]}"
+		if [ "$RUN_RC" -eq 0 ]; then
+			passes=$((passes + 1))
+		else
+			[ "$RUN_RC" -ne 1 ] ||
+				die "vmtest failed to run $label: see $log.vmtest"
+			log "unpatched kernel $label FAILED run $run: $(grep -E '^vmtest: .*(failed:|kernel:|verdict)' "$log.vmtest" | head -n3 | paste -sd ' ')"
+		fi
+	done
+	[ "$passes" -eq "$opt_runs" ] || STATUS=$EXIT_WEAK
+	ROWS+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$label" - \
+		"the same tests pass" \
+		"$([ "$passes" -eq "$opt_runs" ] && echo passed || echo FAILED) $passes/$opt_runs" \
+		"$(case_count "$log") cases of $(printf '%s ' "${tests[@]%% *}" | sed 's|[^ ]*/||g; s/ $//')" -)")
+}
+
+# TAP results of the harness cases in a console log.
+case_count()
+{
+	grep -cE '^(not )?ok [0-9]+ ' "$1" || true
+}
+
+print_table()
+{
+	local header="mutant	race	expected	verdict	caught by (first signal)	detection"
+
+	echo
+	echo "mutants: $(date -u +%F) $KLABEL, $opt_runs run(s), scale $opt_scale"
+	printf '%s\n' "$header" "${ROWS[@]}" | awk -F'\t' '
+		{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
+		END {
+			for (r = 1; r <= NR; r++) {
+				line = ""
+				for (i = 1; i <= 6; i++)
+					line = line sprintf("%-" w[i] "s  ", c[r, i])
+				sub(/ +$/, "", line)
+				print line
+			}
+		}'
+	[ -z "$opt_table" ] && return 0
+	{
+		echo "| mutant | race | expected | verdict | caught by (first signal) | detection |"
+		echo "|---|---|---|---|---|---|"
+		printf '%s\n' "${ROWS[@]}" | sed 's/|/\\|/g; s/\t/ | /g; s/^/| /; s/$/ |/'
+	} > "$opt_table"
+}
+
+build_suite()
+{
+	INSTALL=$MUT_CACHE/install
+	log "building the suite (static) into $INSTALL"
+	rm -rf "$INSTALL"
+	make -s -C "$REPO_DIR" OUTPUT="$MUT_CACHE/build" install \
+		INSTALL_PATH="$INSTALL" USERLDFLAGS=-static >&2 ||
+		die "building the suite failed"
+}
+
+main()
+{
+	local f flavour start
+
+	parse_options "$@"
+	select_mutants
+	if [ "$opt_list" -eq 1 ]; then
+		list_mutants
+		exit 0
+	fi
+	[ "$opt_setup" -eq 0 ] || "$SCRIPT_DIR/setup.sh" >&2
+	if [ "$opt_check" -eq 1 ]; then
+		check_mutants || exit $EXIT_USAGE
+		exit 0
+	fi
+	start=$(date +%s)
+	mkdir -p "$MUT_CACHE"
+	WORK=$(mktemp -d "${TMPDIR:-/tmp}/mutants.XXXXXX")
+	trap 'rm -rf "$WORK"' EXIT
+	LOGS=$MUT_CACHE/logs
+	rm -rf "$LOGS"
+	mkdir -p "$LOGS"
+	build_suite
+	STATUS=$EXIT_PASS
+	ROWS=()
+	DETECT=()
+	if [ -n "$opt_kernel" ]; then
+		KLABEL="kernel $opt_kernel"
+		judge_clean "$(basename "$opt_kernel")" "$opt_kernel" \
+			"$opt_config" ""
+	else
+		KLABEL="kernel tree $(realpath "$opt_ksrc") ($(make -s -C "$opt_ksrc" kernelversion 2>/dev/null))"
+		prepare_source
+		build_kernels
+		log "kernels built after $(($(date +%s) - start)) s"
+		for f in "${MUTANTS[@]}"; do
+			judge_mutant "$f"
+		done
+		for flavour in $(flavours); do
+			judge_clean "clean-$flavour" "$KDIR/clean-$flavour.bzImage" \
+				"$KDIR/clean-$flavour.config" "$flavour"
+		done
+	fi
+	print_table
+	echo "mutants: logs in $LOGS; $(($(date +%s) - start)) s in all"
+	if [ "$STATUS" -eq 0 ]; then
+		echo "mutants: every mutant killed, unpatched kernels passed"
+	else
+		echo "mutants: FAILED: a mutant survived or an unpatched kernel failed"
+	fi
+	exit "$STATUS"
+}
+
+main "$@"
