@@ -3,7 +3,8 @@
 #
 # The project's own tests, the command CI runs: set-up, checkpatch, gcc and
 # clang builds, the library's unit tests, the in-tree kselftest build and
-# install, the suite on this machine's kernel, and the suite in the NUMA
+# install, the mutant patches still applying to the kernel tree with fuzz
+# 0, the suite on this machine's kernel, and the suite in the NUMA
 # VM on Debian's 6.12 kernel with every race test required to run, reach
 # its window and pass.  Ends with "N passed, N failed" over the stages.
 #
@@ -192,6 +193,7 @@ main()
 	stage build-clang build_with clang LLVM=1
 	stage lib-unit-tests lib_unit_tests
 	stage in-tree in_tree
+	stage mutants-apply "$REPO/scripts/mutants.sh" --no-setup --check
 	if [ $RUN_HOST -eq 1 ]; then
 		stage host-run host_run
 	fi
