@@ -498,8 +498,8 @@ st_make()
 check_am()
 {
 	reset_scratch
+	# shellcheck disable=SC2086
 	GIT_COMMITTER_NAME=${AUTHOR% <*} GIT_COMMITTER_EMAIL=$AUTHOR_EMAIL \
-		# shellcheck disable=SC2086
 		git -C "$SCRATCH" am -q --whitespace=error $PATCHES || return 1
 	[ "$(git -C "$SCRATCH" rev-parse 'HEAD^{tree}')" = \
 	  "$(git -C "$SCRATCH" rev-parse "$TIP^{tree}")" ] || {
