@@ -421,11 +421,19 @@ generate()
 	mkdir -p "$opt_out" && rm -f "$opt_out"/*.patch
 	git -C "$SCRATCH" format-patch -q --cover-letter --base="$BASE" \
 		-o "$opt_out" "$BASE..$TIP" || die "git format-patch failed"
-	write_cover "$msgs"
 	PATCHES=$(for p in "$opt_out"/[0-9][0-9][0-9][0-9]-*.patch; do
 		case "$p" in */0000-*) ;; *) echo "$p" ;; esac
 	done)
+	write_cover "$msgs"
 	log "series: $opt_out ($(echo "$PATCHES" | wc -l) patches and a cover letter)"
+}
+
+# The base is a tree without history (one commit, or a shallow clone):
+# checkpatch cannot look up the commits the messages cite.
+base_lacks_history()
+{
+	[ "$(git --git-dir="$BASE_GITDIR" rev-parse --is-shallow-repository)" = true ] ||
+		[ "$(git --git-dir="$BASE_GITDIR" rev-list --count --max-count=2 "$BASE")" -le 1 ]
 }
 
 # Patches that add files without touching MAINTAINERS: checkpatch asks
@@ -449,14 +457,26 @@ write_cover()
 	cover=$(ls "$opt_out"/0000-*.patch)
 	fill "$TMPL/cover.txt" > "$msgs/cover" || die "cannot fill cover.txt"
 	nums=$(patches_without_maintainers | paste -sd, | sed 's/,/, /g')
-	if [ -n "$nums" ]; then
-		note="checkpatch.pl --strict: 0 errors and 0 checks on every patch;
-patches $nums get one warning each, FILE_PATH_CHANGES (\"added, moved or
-deleted file(s), does MAINTAINERS need updating?\"): checkpatch asks it
-of every patch that adds files without touching MAINTAINERS, and the
-F: line of patch 1 covers those files.  Otherwise no warnings."
+	note="checkpatch.pl --strict: no errors and no checks"
+	if [ -z "$nums" ] && ! base_lacks_history; then
+		note="$note, and no warnings."
 	else
-		note="checkpatch.pl --strict: no errors, warnings or checks."
+		note="$note; the warnings it gives are about what this tree
+cannot know, not about the code:"
+	fi
+	if [ -n "$nums" ]; then
+		note="$note
+- FILE_PATH_CHANGES (\"added, moved or deleted file(s), does MAINTAINERS
+  need updating?\"), once on each of patches $nums: checkpatch asks it of
+  every patch that adds files without touching MAINTAINERS, and the F:
+  line of patch 1 covers those files."
+	fi
+	if base_lacks_history; then
+		note="$note
+- UNKNOWN_COMMIT_ID on each cited fix: the series was checked on a
+  tree without history ($(git --git-dir="$BASE_GITDIR" log -1 --format=%s "$BASE")),
+  so checkpatch cannot look the commits up.  In a tree with history
+  it verifies their ids and subjects."
 	fi
 	perl -e '
 		my ($cover, $body, $note) = @ARGV;
@@ -595,9 +615,13 @@ check_install()
 		[ -f "$inst/$SUITE/config" ]
 }
 
+# checkpatch.pl --strict on every patch: no error and no check; the only
+# warnings allowed are the two this tree cannot settle, each verified:
+# FILE_PATH_CHANGES on a patch whose new files MAINTAINERS covers, and
+# UNKNOWN_COMMIT_ID for a cited seed commit when the base has no history.
 check_checkpatch()
 {
-	local p out total errors warnings checks types bad=0 allowed n
+	local p out counts errors warnings checks types bad=0 allowed n t ids id
 
 	allowed=" $(patches_without_maintainers | tr '\n' ' ') "
 	: > "$LOGDIR/checkpatch.summary"
@@ -606,22 +630,35 @@ check_checkpatch()
 		out=$(cd "$SCRATCH" && perl scripts/checkpatch.pl --strict \
 			--show-types "$p" 2>&1)
 		echo "$out"
-		total=$(echo "$out" | grep '^total: ' | tail -n1)
-		read -r errors warnings checks <<<"$(echo "$total" |
-			sed -n 's/^total: \([0-9]*\) errors*, \([0-9]*\) warnings*, \([0-9]*\) checks*,.*/\1 \2 \3/p')"
+		counts=$(echo "$out" | sed -n 's/^total: \([0-9]*\) errors*, \([0-9]*\) warnings*, \([0-9]*\) checks*,.*/\1 \2 \3/p' | tail -n1)
+		read -r errors warnings checks <<<"$counts"
 		[ -n "$checks" ] || { echo "no total line for $p"; bad=1; continue; }
-		types=$(echo "$out" | sed -n 's/^\(ERROR\|WARNING\|CHECK\):\([A-Z_]*\):.*/\2/p' |
+		types=$(echo "$out" | sed -n 's/^\(ERROR\|WARNING\|CHECK\):\([A-Z_]*\):.*/\1:\2/p' |
 			sort | uniq -c | awk '{ printf " %s x%s", $2, $1 }')
-		echo "patch $n $(basename "$p"): $errors errors, $warnings warnings, $checks checks${types:+ (}${types# }${types:+)}" \
+		echo "patch $n: $errors errors, $warnings warnings, $checks checks${types:+ (}${types# }${types:+)}" \
 			>> "$LOGDIR/checkpatch.summary"
 		[ "$errors" -eq 0 ] && [ "$checks" -eq 0 ] || bad=1
-		if [ "$warnings" -gt 0 ]; then
-			if [ "$warnings" -eq 1 ] && [ "$types" = " FILE_PATH_CHANGES x1" ] &&
-			   [[ $allowed == *" $n "* ]] && covered_by_mm "$p"; then
+		for t in $(echo "$out" | sed -n 's/^WARNING:\([A-Z_]*\):.*/\1/p' | sort -u); do
+			case "$t" in
+			FILE_PATH_CHANGES)
+				[[ $allowed == *" $n "* ]] && covered_by_mm "$p" &&
+					[ "$(echo "$out" | grep -c '^WARNING:FILE_PATH_CHANGES:')" -eq 1 ] &&
+					continue
+				;;
+			UNKNOWN_COMMIT_ID)
+				base_lacks_history || { bad=1; continue; }
+				ids=$(echo "$out" | sed -n "s/^WARNING:UNKNOWN_COMMIT_ID: Unknown commit id '\([0-9a-f]*\)'.*/\1/p")
+				for id in $ids; do
+					grep -q "^$id" "$TMPL/seeds" || {
+						echo "patch $n cites $id, which is no seed commit"
+						bad=1; }
+				done
 				continue
-			fi
+				;;
+			esac
+			echo "patch $n: warning $t not allowed"
 			bad=1
-		fi
+		done
 	done
 	return $bad
 }
