@@ -419,7 +419,8 @@ generate()
 	TIP=$(git -C "$SCRATCH" rev-parse HEAD)
 
 	mkdir -p "$opt_out" && rm -f "$opt_out"/*.patch
-	git -C "$SCRATCH" format-patch -q --cover-letter --base="$BASE" \
+	GIT_COMMITTER_DATE=$DATE \
+		git -C "$SCRATCH" format-patch -q --cover-letter --base="$BASE" \
 		-o "$opt_out" "$BASE..$TIP" || die "git format-patch failed"
 	PATCHES=$(for p in "$opt_out"/[0-9][0-9][0-9][0-9]-*.patch; do
 		case "$p" in */0000-*) ;; *) echo "$p" ;; esac
@@ -452,17 +453,22 @@ patches_without_maintainers()
 
 write_cover()
 {
-	local msgs=$1 cover nums note
+	local msgs=$1 cover nums note dirs
 
 	cover=$(ls "$opt_out"/0000-*.patch)
+	dirs=$(echo "$PATCHES" | wc -l)
+	if [ "$dirs" -gt 2 ]; then
+		dirs="patches 2-$dirs add"
+	else
+		dirs="patch 2 adds"
+	fi
 	fill "$TMPL/cover.txt" > "$msgs/cover" || die "cannot fill cover.txt"
 	nums=$(patches_without_maintainers | paste -sd, | sed 's/,/, /g')
-	note="checkpatch.pl --strict: no errors and no checks"
 	if [ -z "$nums" ] && ! base_lacks_history; then
-		note="$note, and no warnings."
+		note="checkpatch.pl --strict: no errors, no warnings, no checks."
 	else
-		note="$note; the warnings it gives are about what this tree
-cannot know, not about the code:"
+		note="checkpatch.pl --strict: no errors and no checks.  The warnings it
+gives are about what it cannot know here, not about the code:"
 	fi
 	if [ -n "$nums" ]; then
 		note="$note
@@ -479,16 +485,17 @@ cannot know, not about the code:"
   it verifies their ids and subjects."
 	fi
 	perl -e '
-		my ($cover, $body, $note) = @ARGV;
+		my ($cover, $body, $note, $dirs) = @ARGV;
 		local $/;
 		open(my $b, "<", $body) or die; my $text = <$b>; close($b);
 		$text =~ s/\@CHECKPATCH_NOTE\@\n/$note\n/;
+		$text =~ s/\@DIR_PATCHES\@/$dirs/;
 		my ($subject, $blurb) = $text =~ /^(.*?)\n\n(.*)$/s or die;
 		open(my $c, "<", $cover) or die; my $patch = <$c>; close($c);
 		$patch =~ s/\*\*\* SUBJECT HERE \*\*\*/$subject/ or die;
 		$patch =~ s/\*\*\* BLURB HERE \*\*\*\n/$blurb/ or die;
 		open($c, ">", $cover) or die; print $c $patch; close($c);
-	' "$cover" "$msgs/cover" "$note" || die "cannot write the cover letter"
+	' "$cover" "$msgs/cover" "$note" "$dirs" || die "cannot write the cover letter"
 }
 
 FAILED_CHECKS=""
@@ -514,7 +521,7 @@ check()
 
 st_make()
 {
-	make -s -C "$SCRATCH/tools/testing/selftests" TARGETS=$SUITE "$@"
+	make -s -j2 -C "$SCRATCH/tools/testing/selftests" TARGETS=$SUITE "$@"
 }
 
 check_am()
@@ -553,10 +560,33 @@ check_bisect()
 	git -C "$SCRATCH" checkout -q --detach "$AM_TIP"
 }
 
+# The tip was built with O= into an empty directory by check_bisect:
+# the programs are there, and a second make has nothing to do.
 check_build_o()
 {
-	rm -rf "$OBJ/kselftest"
-	st_make O="$OBJ" && [ -n "$(find "$OBJ/kselftest/$SUITE" -type f -executable)" ]
+	local p missing=0
+
+	for p in $(expected_tests); do
+		p=${p#"$SUITE"/}
+		[ -x "$OBJ/kselftest/$SUITE/${p%%:*}/${p##*:}" ] || {
+			echo "not built: $OBJ/kselftest/$SUITE/${p%%:*}/${p##*:}"
+			missing=1; }
+	done
+	[ $missing -eq 0 ] || return 1
+	[ -z "$(st_make O="$OBJ" 2>&1 | grep -v 'Nothing to be done\|is up to date')" ] || {
+		echo "a second make O= rebuilt something"; return 1; }
+}
+
+# SUITE/dir:prog for every program of every test directory at the tip.
+expected_tests()
+{
+	local d p
+
+	for d in $(sed -n 's/^SUBDIRS += //p' "$SCRATCH/$DEST/Makefile"); do
+		for p in $(progs_of "$SCRATCH/$DEST/$d"); do
+			echo "$SUITE/$d:$p"
+		done
+	done | sort
 }
 
 # The suite's .gitignore files on their own, in a throw-away repository
@@ -594,17 +624,16 @@ check_build_tree()
 
 check_install()
 {
-	local inst=$UP/work/install d p want got missing=0
+	local inst=$UP/work/install p want got missing=0
 
 	rm -rf "$inst"
 	st_make O="$OBJ" INSTALL_PATH="$inst" install >/dev/null || return 1
-	want=$(for d in $(sed -n 's/^SUBDIRS += //p' "$SCRATCH/$DEST/Makefile"); do
-		for p in $(progs_of "$SCRATCH/$DEST/$d"); do
-			echo "$SUITE/$d:$p"
-			[ -x "$inst/$SUITE/$d/$p" ] || {
-				echo "not installed: $SUITE/$d/$p" >&2; missing=1; }
-		done
-	done | sort)
+	want=$(expected_tests)
+	for p in $want; do
+		p=${p#"$SUITE"/}
+		[ -x "$inst/$SUITE/${p%%:*}/${p##*:}" ] || {
+			echo "not installed: $p"; missing=1; }
+	done
 	got=$("$inst/run_kselftest.sh" -l | sort)
 	echo "run_kselftest.sh -l:"
 	echo "$got"
@@ -704,14 +733,23 @@ run_checks()
 	rm -rf "$LOGDIR" && mkdir -p "$LOGDIR"
 	AM_TIP=
 	check am check_am
-	if [ -n "$AM_TIP" ]; then
+	if [ -z "$AM_TIP" ]; then
+		check checkpatch check_checkpatch
+		check maintainers check_maintainers
+	else
+		# checkpatch and get_maintainer only read the tree: they run
+		# next to the builds, which change only untracked files.
+		(check checkpatch check_checkpatch
+		 check maintainers check_maintainers) > "$LOGDIR/read-only.out" &
 		check bisect check_bisect
 		check build-O check_build_o
 		check build-tree check_build_tree
 		check install check_install
+		wait
+		cat "$LOGDIR/read-only.out"
+		grep -q '^check [a-z-]*: FAILED' "$LOGDIR/read-only.out" &&
+			FAILED_CHECKS="$FAILED_CHECKS $(sed -n 's/^check \([a-z-]*\): FAILED.*/\1/p' "$LOGDIR/read-only.out" | paste -sd' ')"
 	fi
-	check checkpatch check_checkpatch
-	check maintainers check_maintainers
 	reset_scratch
 	if [ -n "$FAILED_CHECKS" ]; then
 		echo "failed checks:$FAILED_CHECKS"
