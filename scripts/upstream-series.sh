@@ -793,6 +793,10 @@ main()
 	"$REPO"/*) usage_error "--out must be outside the repository" ;;
 	esac
 
+	# One run at a time: the scratch worktree is shared.
+	mkdir -p "$UP/work"
+	exec 9> "$UP/work/lock"
+	flock -w 1800 9 || die "another upstream-series run holds $UP/work/lock"
 	prepare_scratch
 	generate
 	ls "$opt_out"
