@@ -773,6 +773,13 @@ main()
 	# The patches carry the date of HEAD: the same HEAD, the same series.
 	DATE=$(git -C "$REPO" log -1 --format=%cI HEAD) || die "no HEAD in $REPO"
 
+	opt_out=$(realpath -m "$opt_out")
+	case "$opt_out/" in
+	"$(realpath "$REPO")"/*)
+		usage_error "--out must be outside the repository" ;;
+	esac
+	mkdir -p "$opt_out" || die "cannot make $opt_out"
+
 	if [ -z "$opt_base" ]; then
 		make_default_base || die "cannot make the base repository"
 		BASE_REPO=$BASE_GIT
@@ -787,11 +794,6 @@ main()
 	log "base: $BASE_REPO $(git --git-dir="$BASE_GITDIR" log -1 --format='%h ("%s")' "$BASE")"
 	git --git-dir="$BASE_GITDIR" cat-file -e "$BASE:tools/testing/selftests/lib.mk" 2>/dev/null ||
 		die "$BASE_REPO is not a kernel tree with kselftests"
-	opt_out=$(mkdir -p "$opt_out" && cd "$opt_out" && pwd) ||
-		die "cannot make $opt_out"
-	case "$opt_out/" in
-	"$REPO"/*) usage_error "--out must be outside the repository" ;;
-	esac
 
 	# One run at a time: the scratch worktree is shared.
 	mkdir -p "$UP/work"
