@@ -8,7 +8,7 @@
 #   @SEED <id>@           commit <12 hex> ("<subject>") from the seeds file
 #   @CASES <dir/prog>@    cases of a test program (variants x tests)
 #   @SECONDS <dir/prog>@  its window time at the default 3 s a case
-#   @PROGS <dir>@         the dir's TEST_GEN_PROGS
+#   @PROGS <dir>@         the dir's TEST_GEN_PROGS, comma-separated
 #   @PARA <first words>@  the README paragraph that starts so, rewrapped
 #   @SECTION <title>@     a README section's body, verbatim
 #   @RACES@               "The races" from its R1 line on
@@ -134,7 +134,7 @@ sub progs
 	push(@progs, split(' ', $1))
 		while ($mk =~ /^TEST_GEN_PROGS\s*[:+]?=\s*(.*)$/mg);
 	die "fill.pl: no TEST_GEN_PROGS in $suite/$dir/Makefile\n" unless @progs;
-	return join(' ', @progs);
+	return join(', ', @progs);
 }
 
 sub windows
