@@ -86,17 +86,14 @@ sub paragraph
 			next;
 		}
 		if (@para) {
-			my $text = join(' ', @para);
-			$text =~ s/\s+/ /g;
-			$text =~ s/^ //;
-			$text =~ s/ $//;
+			my $text = join_lines(@para);
 			push(@found, $text) if (index($text, $start) == 0);
 		}
 		@para = ();
 	}
 	die "fill.pl: no README paragraph starts with \"$start\"\n" unless @found;
 	die "fill.pl: several README paragraphs start with \"$start\"\n" if (@found > 1);
-	return wrap_words($found[0]);
+	return wrap_text($found[0]);
 }
 
 my %seed;
@@ -200,10 +197,25 @@ sub block
 	return undef;
 }
 
-# Wraps words to 72 columns, never between a number and its unit.
-sub wrap_words
+# Lines of a paragraph as one line, two spaces after a sentence as the
+# project writes them.
+sub join_lines
 {
-	my $text = join(' ', @_);
+	my $text = '';
+
+	for my $line (@_) {
+		$line =~ s/^\s+|\s+$//g;
+		next if ($line eq '');
+		$text .= ($text =~ /[.!?]$/ ? '  ' : ' ') if ($text ne '');
+		$text .= $line;
+	}
+	return $text;
+}
+
+# Wraps a text to 72 columns, never between a number and its unit.
+sub wrap_text
+{
+	my ($text) = @_;
 
 	$text =~ s/(\d) (s|KiB|MiB|GiB)\b/$1\x01$2/g;
 	$text = wrap('', '', $text);
@@ -218,7 +230,7 @@ sub fill_paragraph
 {
 	my (@lines) = @_;
 	my @out;
-	my @words;
+	my @text;
 
 	if (@lines == 1) {
 		my $text = block($lines[0]);
@@ -228,14 +240,14 @@ sub fill_paragraph
 		unless (grep { /\@(?:CASES|SECONDS|PROGS) / } @lines);
 	for my $line (@lines) {
 		if ($line =~ /^\@SEED [0-9a-f]+\@$/) {
-			push(@out, wrap_words(@words)) if (@words);
+			push(@out, wrap_text(join_lines(@text))) if (@text);
 			push(@out, inline($line));
-			@words = ();
+			@text = ();
 		} else {
-			push(@words, split(' ', inline($line)));
+			push(@text, inline($line));
 		}
 	}
-	push(@out, wrap_words(@words)) if (@words);
+	push(@out, wrap_text(join_lines(@text))) if (@text);
 	return join("\n", @out);
 }
 
