@@ -256,6 +256,13 @@ export_suite()
 		die "no project tooling marker in the Makefile"
 	GLUE_FILES=$(git -C "$REPO" ls-tree -r --name-only HEAD -- Makefile \
 		config settings lib | grep -v '^lib/tests/')
+	# A project target merged above the marker would go upstream.
+	upstream_makefile | grep -n 'scripts/' &&
+		die "the Makefile refers to scripts/ above its project tooling line"
+	log "left out: $(git -C "$REPO" ls-tree -r --name-only HEAD |
+		grep -v -x -F "$(printf '%s\nREADME\n' "$GLUE_FILES")" |
+		grep -v -E "^($(echo $SUBDIRS | tr ' ' '|'))/" |
+		sed 's|^\([^/]*/\(tests/\)\{0,1\}\).*|\1|' | sort -u | paste -sd' ')"
 }
 
 # The upstream Makefile: everything above the project tooling marker,
