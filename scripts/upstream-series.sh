@@ -797,6 +797,10 @@ main()
 		usage_error "--out must be outside the repository" ;;
 	esac
 	mkdir -p "$opt_out" || die "cannot make $opt_out"
+	# One run at a time: the base and the scratch worktree are shared.
+	mkdir -p "$UP/work"
+	exec 9> "$UP/work/lock"
+	flock -w 1800 9 || die "another upstream-series run holds $UP/work/lock"
 
 	if [ -z "$opt_base" ]; then
 		make_default_base || die "cannot make the base repository"
@@ -813,10 +817,6 @@ main()
 	git --git-dir="$BASE_GITDIR" cat-file -e "$BASE:tools/testing/selftests/lib.mk" 2>/dev/null ||
 		die "$BASE_REPO is not a kernel tree with kselftests"
 
-	# One run at a time: the scratch worktree is shared.
-	mkdir -p "$UP/work"
-	exec 9> "$UP/work/lock"
-	flock -w 1800 9 || die "another upstream-series run holds $UP/work/lock"
 	prepare_scratch
 	generate
 	ls "$opt_out"
