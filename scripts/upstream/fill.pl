@@ -9,6 +9,9 @@
 #   @CASES <dir/prog>@    cases of a test program (variants x tests)
 #   @SECONDS <dir/prog>@  its window time at the default 3 s a case
 #   @PROGS <dir>@         the dir's TEST_GEN_PROGS, comma-separated
+#   @TESTS <dir/prog>@    its TEST_F names, "a, b and c"
+#   @VARIANTS <dir/prog>@ its FIXTURE_VARIANT_ADD names, "a, b and c"
+#   @SETTINGS <dir>@      the dir's settings file, e.g. "timeout=900"
 #   @PARA <first words>@  the README paragraph that starts so, rewrapped
 #   @SECTION <title>@     a README section's body, verbatim
 #   @RACES@               "The races" from its R1 line on
@@ -30,6 +33,7 @@ die "usage: fill.pl README SEEDS SUITE_DIR\n" unless defined $suite;
 
 $columns = 73;
 $huge = 'overflow';
+$Text::Wrap::unexpand = 0;
 
 sub slurp
 {
@@ -122,6 +126,31 @@ sub cases
 	return ($variants || 1) * $tests;
 }
 
+sub and_list
+{
+	my @items = @_;
+	my $last = pop(@items);
+	return @items ? join(', ', @items) . " and $last" : $last;
+}
+
+sub names
+{
+	my ($prog, $re) = @_;
+	my $src = slurp("$suite/$prog.c");
+	my @names = $src =~ /$re/mg;
+	die "fill.pl: nothing matches $re in $suite/$prog.c\n" unless @names;
+	return and_list(@names);
+}
+
+sub settings
+{
+	my ($dir) = @_;
+	my $text = slurp("$suite/$dir/settings");
+	$text =~ s/\s+$//;
+	$text =~ s/\n/, /g;
+	return $text;
+}
+
 sub progs
 {
 	my ($dir) = @_;
@@ -181,6 +210,9 @@ sub inline
 	$line =~ s/\@CASES (\S+)\@/cases($1)/ge;
 	$line =~ s/\@SECONDS (\S+)\@/3 * cases($1)/ge;
 	$line =~ s/\@PROGS (\S+)\@/progs($1)/ge;
+	$line =~ s/\@TESTS (\S+)\@/names($1, qr{^TEST_F(?:_TIMEOUT)?\(\w+, (\w+)}m)/ge;
+	$line =~ s/\@VARIANTS (\S+)\@/names($1, qr{^FIXTURE_VARIANT_ADD\(\w+, (\w+)\)}m)/ge;
+	$line =~ s/\@SETTINGS (\S+)\@/settings($1)/ge;
 	die "fill.pl: unknown placeholder in: $line\n" if ($line =~ /\@[A-Z]+\b.*\@/);
 	return $line;
 }
@@ -220,10 +252,11 @@ sub wrap_text
 	$text =~ s/(\d) (s|KiB|MiB|GiB)\b/$1\x01$2/g;
 	$text = wrap('', '', $text);
 	$text =~ s/\x01/ /g;
+	$text =~ s/ +$//mg;
 	return $text;
 }
 
-# A paragraph whose words change length (@CASES, @SECONDS, @PROGS) is
+# A paragraph whose words change length (all but @SEED) is
 # rewrapped; a line that is only @SEED stays a line of its own, as the
 # commit citation style wants.
 sub fill_paragraph
@@ -237,7 +270,7 @@ sub fill_paragraph
 		return $text if (defined($text));
 	}
 	return join("\n", map { inline($_) } @lines)
-		unless (grep { /\@(?:CASES|SECONDS|PROGS) / } @lines);
+		unless (grep { /\@(?:CASES|SECONDS|PROGS|TESTS|VARIANTS|SETTINGS) / } @lines);
 	for my $line (@lines) {
 		if ($line =~ /^\@SEED [0-9a-f]+\@$/) {
 			push(@out, wrap_text(join_lines(@text))) if (@text);
