@@ -470,7 +470,8 @@ write_cover()
 		dirs="patch 2 adds"
 	fi
 	fill "$TMPL/cover.txt" > "$msgs/cover" || die "cannot fill cover.txt"
-	nums=$(patches_without_maintainers | paste -sd, | sed 's/,/, /g')
+	nums=$(patches_without_maintainers | paste -sd, |
+		sed 's/,/, /g; s/\(.*\), /\1 and /')
 	if [ -z "$nums" ] && ! base_lacks_history; then
 		note="checkpatch.pl --strict: no errors, no warnings, no checks."
 	else
