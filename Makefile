@@ -7,7 +7,11 @@
 # run_kselftest.sh and kselftest-list.txt, and "make run_tests" runs
 # through that install so every directory's settings are honoured.
 
-SUBDIRS := migration ksm hotplug
+# The test directories, one line each, in the order they run.
+SUBDIRS :=
+SUBDIRS += migration
+SUBDIRS += ksm
+SUBDIRS += hotplug
 
 include lib/build.mk
 
@@ -76,6 +80,11 @@ override define CLEAN
 	$(RM) -r $(MR_RUN_DIR)
 endef
 
+.PHONY: all emit_subdir_tests
+
+# Project tooling from here to the end: none of it goes upstream
+# (scripts/upstream-series.sh cuts the file at this line).
+
 # The suite in a 2-node VM on Debian distro kernels (scripts/vmtest.sh -h).
 vmtest:
 	$(MR_DIR)/scripts/vmtest.sh $(VMTEST_ARGS)
@@ -89,4 +98,9 @@ kernel:
 mutants:
 	$(MR_DIR)/scripts/mutants.sh $(MUTANTS_ARGS)
 
-.PHONY: all emit_subdir_tests vmtest kernel mutants
+# The patch series that adds the suite to a kernel tree, checked as a
+# maintainer would check it (scripts/upstream-series.sh -h).
+upstream-series:
+	$(MR_DIR)/scripts/upstream-series.sh $(UPSTREAM_ARGS)
+
+.PHONY: vmtest kernel mutants upstream-series

@@ -95,4 +95,3 @@ TEST_F(ksm_migration, unmerge)
 		TH_LOG("set-up or migrator failed");
 	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
 }
-

@@ -7,7 +7,7 @@
 
 #include "kconfig.h"
 
-#define CONFIG_TEXT_MAX	(1 << 20)
+#define CONFIG_TEXT_MAX	(1024 * 1024)
 
 static char *config_text;
 

@@ -15,6 +15,7 @@
 #include "undo.h"
 
 #define KSM_PAGES_TO_SCAN	"4096"
+#define KPAGEFLAGS_ALL_KSM	"# /proc/kpageflags marks every anonymous page KSM on this kernel: KSM pages are told by their mapcount"
 
 /*
  * Every writable knob, in the order the undo log records them: the log
@@ -242,7 +243,7 @@ static bool kpf_ksm_trusted(int kpf_fd)
 		trusted = !kpf(flags, KPF_KSM);
 	munmap(p, getpagesize());
 	if (trusted == 0)
-		printf("# /proc/kpageflags marks every anonymous page KSM on this kernel: KSM pages are told by their mapcount\n");
+		printf("%s\n", KPAGEFLAGS_ALL_KSM);
 	return trusted != 0;
 }
 

@@ -186,7 +186,8 @@ static int offline_probe(char *why, size_t len)
 		return -1;
 	}
 	if (first_offlinable_block() < 0) {
-		snprintf(why, len, "no online ZONE_MOVABLE memory block to offline (needs CONFIG_MEMORY_HOTREMOVE and movable memory: movablecore= or memhp_default_state=online_movable)");
+		snprintf(why, len,
+			 "no online ZONE_MOVABLE memory block to offline (needs CONFIG_MEMORY_HOTREMOVE and movable memory: movablecore= or memhp_default_state=online_movable)");
 		return -1;
 	}
 	return 0;

@@ -5,6 +5,7 @@
 #include "pattern.h"
 
 #define REPORT_MAX	4
+#define BAD_DATA_FMT	"# bad data at %p (page %llu, byte %zu): expected %#llx (tag %u gen %u), found %#llx\n"
 
 /*
  * A cheap mix of all inputs: two pages that differ in any input differ in
@@ -44,7 +45,7 @@ size_t pattern_check(const void *page, size_t page_size, uint32_t tag,
 		if (w[i] == want)
 			continue;
 		if (!quiet)
-			printf("# bad data at %p (page %llu, byte %zu): expected %#llx (tag %u gen %u), found %#llx\n",
+			printf(BAD_DATA_FMT,
 			       (void *)&w[i], (unsigned long long)index,
 			       i * sizeof(*w), (unsigned long long)want, tag,
 			       gen, (unsigned long long)w[i]);

@@ -16,7 +16,7 @@
 #include "swap.h"
 #include "undo.h"
 
-#define SWAP_BYTES	(1UL << 30)
+#define SWAP_BYTES	(1024UL * 1024 * 1024)
 #define HOLD_TIMEOUT_S	60
 
 double race_duration(void)

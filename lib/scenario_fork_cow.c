@@ -59,6 +59,10 @@
 #define THP_PMD_SIZE		"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
 #define THP_PMD_ENABLED		"/sys/kernel/mm/transparent_hugepage/hugepages-%zukB/enabled"
 #define HUGETLB_DIR		"/sys/kernel/mm/hugepages/hugepages-%zukB/%s"
+#define SOFT_OFFLINE_THP_SKIP	"soft offline splits THPs before migrating (soft_offline_in_use_page): no PMD is ever under migration"
+#define TYPES_UNKNOWN_NOTE	"migration entry types unknown (no kernel config): write and read-exclusive entries were not checked"
+#define NO_SWAP_TYPE_FMT	"%ld entries without a swap type in pagemap (hugetlb): the write and read-exclusive check skipped them\n"
+#define NO_ENTRY_FMT		"window not reached: no child saw a migration entry in %ld forks (pgmigrate_success +%lld)\n"
 
 /* In MAP_SHARED memory: written by lanes and children, read by the test. */
 struct fork_cow_shared {
@@ -527,9 +531,10 @@ static int lane_fresh_thp(struct lane *l, uint32_t gen)
  * pagemap until a page shows a migration entry, for at most the
  * migrator's round in progress and one more (compaction reaches fresh
  * pages once a round, if at all), and AIM_MS.  A soft offline round takes
- * a few random pages only: that trigger gets AIM_MS.  Between reads it sleeps, which lets a migrator on
- * the same CPU run, and the wake-up preempts it mid-batch.  l->pre keeps
- * the last read.  Returns whether it saw an entry.
+ * a few random pages only: that trigger gets AIM_MS.  Between reads it
+ * sleeps, which lets a migrator on the same CPU run, and the wake-up
+ * preempts it mid-batch.  l->pre keeps the last read.  Returns whether it
+ * saw an entry.
  */
 static bool lane_aim(struct lane *l)
 {
@@ -977,7 +982,7 @@ static const char *trigger_cannot_reach(const struct trigger *t,
 	if (m == FORK_COW_HUGETLB && compaction)
 		return "compaction never migrates hugetlb pages (isolate_migratepages_block)";
 	if (m == FORK_COW_THP && !strcmp(t->name, "soft_offline"))
-		return "soft offline splits THPs before migrating (soft_offline_in_use_page): no PMD is ever under migration";
+		return SOFT_OFFLINE_THP_SKIP;
 	return NULL;
 }
 
@@ -1170,7 +1175,8 @@ int fork_cow_run(struct race_env *env, const struct fork_cow_opts *o,
 	res->memory = o->memory;
 	res->types_known = migration_types_known();
 	if (!res->types_known && swap_active())
-		return skip(res, "no kernel config to decode swap types, and swap is active: migration entries cannot be told from swap entries");
+		return skip(res,
+			    "no kernel config to decode swap types, and swap is active: migration entries cannot be told from swap entries");
 	why = trigger_cannot_reach(env->trigger, o->memory);
 	if (why)
 		return skip(res, why);
@@ -1215,9 +1221,9 @@ int fork_cow_verdict(struct race_env *env, const struct fork_cow_result *res)
 			  res->sleepers_recycled,
 			  res->thp_regions, res->thp_misses);
 	if (!res->types_known)
-		ksft_print_msg("migration entry types unknown (no kernel config): write and read-exclusive entries were not checked\n");
+		ksft_print_msg("%s\n", TYPES_UNKNOWN_NOTE);
 	else if (res->kind[MIGRATION_NONE])
-		ksft_print_msg("%ld entries without a swap type in pagemap (hugetlb): the write and read-exclusive check skipped them\n",
+		ksft_print_msg(NO_SWAP_TYPE_FMT,
 			       res->kind[MIGRATION_NONE]);
 	if (res->failures) {
 		ksft_print_msg("%ld processes failed; the first failure: %s\n",
@@ -1230,7 +1236,7 @@ int fork_cow_verdict(struct race_env *env, const struct fork_cow_result *res)
 		return 1;
 	}
 	if (!res->entries) {
-		ksft_print_msg("window not reached: no child saw a migration entry in %ld forks (pgmigrate_success +%lld)\n",
+		ksft_print_msg(NO_ENTRY_FMT,
 			       res->forks,
 			       race_vmstat_delta(env, "pgmigrate_success"));
 		return 1;

@@ -66,6 +66,7 @@
 #define RETRY_SECONDS		2.0	/* a mapping may be in migration */
 #define POLL_US			500
 #define REPORT_MAX		20
+#define NO_MOVE_FMT		"window not reached: no KSM page changed PFN while shared (%lld KSM pages, %ld migration rounds)\n"
 #define NODE_MASK_BITS		1024
 
 #define TAG_SHARED	0x4b534d31	/* every member's pages */
@@ -613,7 +614,8 @@ static void members_end(struct ksm_case *k)
 	k->phase = "exit";
 	for (pass = 0; pass < 2; pass++)
 		for (s = 0; s < c->nr; s++)
-			if ((c->m[s].parent >= 0) == !pass && !c->m[s].reaped) {
+			if (!c->m[s].reaped &&
+			    (pass ? c->m[s].parent < 0 : c->m[s].parent >= 0)) {
 				post(c, s, CMD_EXIT, 0, 0);
 				bad += !!wait_done(k, s);
 			}
@@ -720,7 +722,8 @@ static int mapping_problem(struct ksm_case *k, const int *slots, int n,
 			if (!m->own[i] || (pfn[s][i] != shared[i] &&
 					   !pfn_is_ksm(k, pfn[s][i])))
 				continue;
-			snprintf(why, len, "page %d: member %d wrote it but still maps KSM PFN %#llx",
+			snprintf(why, len,
+				 "page %d: member %d wrote it but still maps KSM PFN %#llx",
 				 i, slots[s], (unsigned long long)pfn[s][i]);
 			return 1;
 		}
@@ -784,7 +787,8 @@ static int counts_problem(struct ksm_case *k, int slot, bool none,
 	    (st.merging_pages == pages || st.merging_pages < 0) &&
 	    (!none || (!pages && !st.rmap_items)))
 		return 0;
-	snprintf(why, len, "member %d (pid %d): %ld KSM pages by kpageflags, ksm_merging_pages %ld, ksm_stat merging %ld rmap_items %ld",
+	snprintf(why, len,
+		 "member %d (pid %d): %ld KSM pages by kpageflags, ksm_merging_pages %ld, ksm_stat merging %ld rmap_items %ld",
 		 slot, pid, pages, merging, st.merging_pages, st.rmap_items);
 	return 1;
 }
@@ -1178,7 +1182,8 @@ int ksm_scenario_setup(struct race_env *e, int merge_across_nodes,
 		       char *why, size_t len)
 {
 	if (access("/proc/kpageflags", R_OK)) {
-		snprintf(why, len, "/proc/kpageflags not readable (CONFIG_PROC_PAGE_MONITOR, root)");
+		snprintf(why, len,
+			 "/proc/kpageflags not readable (CONFIG_PROC_PAGE_MONITOR, root)");
 		return 1;
 	}
 	if (access("/proc/self/ksm_stat", R_OK)) {
@@ -1608,7 +1613,7 @@ int ksm_verdict(struct race_env *e, const struct ksm_result *r)
 		bad++;
 	}
 	if (!r->events) {
-		ksft_print_msg("window not reached: no KSM page changed PFN while shared (%lld KSM pages, %ld migration rounds)\n",
+		ksft_print_msg(NO_MOVE_FMT,
 			       r->pages, e->stats ? e->stats->rounds : 0);
 		bad++;
 	}

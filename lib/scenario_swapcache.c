@@ -68,8 +68,9 @@
 #define KPF_BATCH	(128 * 1024)	/* kpageflags entries per read */
 #define REPORT_MAX	4
 #define R1_TAG		0x5231	/* "R1" */
-#define SWAP_BYTES	(1UL << 30)	/* as race_env_setup()'s NEED_SWAP */
+#define SWAP_BYTES	(1024UL * 1024 * 1024)	/* as race_env_setup()'s NEED_SWAP */
 #define SWAP_GONE_WAIT_S 10
+#define NO_MOVE_FMT	"window not reached: no unmapped swap-cache folio changed PFN (%ld candidates, %ld tracked)\n"
 
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT	21
@@ -419,9 +420,10 @@ static void room_punch(struct sc_ctx *c, unsigned int third)
 			i++;
 			continue;
 		}
-		for (j = i; j < c->room_n && c->room_pfn[j] &&
-			    c->room_pfn[j] % 3 == third; j++)
-			;
+		j = i;
+		while (j < c->room_n && c->room_pfn[j] &&
+		       c->room_pfn[j] % 3 == third)
+			j++;
 		madvise(c->room + i * c->psz, (j - i) * c->psz, MADV_DONTNEED);
 		i = j;
 	}
@@ -647,9 +649,9 @@ static size_t region_size(const struct swapcache_opts *o, size_t psz)
 	long kb = meminfo_kb("MemAvailable");
 	size_t len;
 
-	if (o && o->region_bytes)
+	if (o && o->region_bytes) {
 		len = o->region_bytes;
-	else {
+	} else {
 		len = kb > 0 ? (size_t)kb * 1024 / REGION_SHARE : REGION_MIN;
 		if (len > REGION_MAX)
 			len = REGION_MAX;
@@ -755,7 +757,8 @@ int swapcache_probe(char *why, size_t len)
 	void *p;
 
 	if (fd < 0) {
-		snprintf(why, len, "/proc/kpageflags not readable (CONFIG_PROC_PAGE_MONITOR, root): %s",
+		snprintf(why, len,
+			 "/proc/kpageflags not readable (CONFIG_PROC_PAGE_MONITOR, root): %s",
 			 strerror(errno));
 		return 1;
 	}
@@ -788,12 +791,13 @@ int swapcache_run(struct race_env *env, const struct swapcache_opts *o,
 	}
 	c->env = env;
 	c->res = res;
-	c->pm_fd = c->kpf_fd = -1;
+	c->pm_fd = -1;
+	c->kpf_fd = -1;
 	srandom(time(NULL) ^ getpid());
-	if (!env->trigger->reaches_unmapped)
+	if (!env->trigger->reaches_unmapped) {
 		sc_fail(c, "trigger %s cannot reach pages nobody maps",
 			env->trigger->name);
-	else {
+	} else {
 		/*
 		 * The migrator is forked before the region exists, and held
 		 * until the first window.
@@ -846,7 +850,7 @@ int swapcache_verdict(struct race_env *env,
 		fail++;
 	}
 	if (!r->moved) {
-		ksft_print_msg("window not reached: no unmapped swap-cache folio changed PFN (%ld candidates, %ld tracked)\n",
+		ksft_print_msg(NO_MOVE_FMT,
 			       r->candidates, r->tracked);
 		fail++;
 	}

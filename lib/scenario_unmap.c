@@ -41,8 +41,9 @@
 #include "procs.h"
 #include "scenario_unmap.h"
 
-#define REGION_DEFAULT	(1UL << 20)
+#define REGION_DEFAULT	(1024UL * 1024)
 #define REGION_MIN	(64UL << 10)
+#define NO_MOVE_FMT	"window not reached: no region's page changed PFN before its munmap or exit (%ld regions)\n"
 #define REGION_SHARE	64	/* every region together: 1/64 of MemAvailable */
 #define VICTIMS_PER_CPU	2
 #define VICTIMS_MAX	16
@@ -546,7 +547,7 @@ int unmap_verdict(struct race_env *env, const struct unmap_result *r)
 		fail++;
 	}
 	if (!events) {
-		ksft_print_msg("window not reached: no region's page changed PFN before its munmap or exit (%ld regions)\n",
+		ksft_print_msg(NO_MOVE_FMT,
 			       r->rounds + r->exits + r->children);
 		fail++;
 	}

@@ -107,8 +107,10 @@ int numa_nodes_with_memory(int *nodes, int max)
 	if (knob_read("/sys/devices/system/node/has_memory", buf, sizeof(buf)))
 		return 0;
 	for (p = strtok(buf, ","); p; p = strtok(NULL, ",")) {
-		if (sscanf(p, "%d-%d", &a, &b) != 2)
-			a = b = atoi(p);
+		if (sscanf(p, "%d-%d", &a, &b) != 2) {
+			a = atoi(p);
+			b = a;
+		}
 		for (; a <= b && n < max; a++)
 			nodes[n++] = a;
 	}

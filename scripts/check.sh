@@ -4,7 +4,8 @@
 # The project's own tests, the command CI runs: set-up, checkpatch, gcc and
 # clang builds, the library's unit tests, the in-tree kselftest build and
 # install, the mutant patches still applying to the kernel tree with fuzz
-# 0, the suite on this machine's kernel, and the suite in the NUMA
+# 0, the upstream patch series (made from HEAD and checked), the suite on
+# this machine's kernel, and the suite in the NUMA
 # VM on Debian's 6.12 kernel with every race test required to run, reach
 # its window and pass.  Ends with "N passed, N failed" over the stages.
 #
@@ -118,6 +119,14 @@ in_tree()
 	done
 }
 
+# The patch series for upstream, made from HEAD and checked as a
+# maintainer would: git am, build with and without O=, install,
+# checkpatch --strict, get_maintainer (scripts/upstream-series.sh -h).
+upstream_series()
+{
+	"$REPO/scripts/upstream-series.sh" --out "$WORK/upstream-series"
+}
+
 # The suite on this machine's kernel, through standalone "make run_tests".
 host_run()
 {
@@ -194,6 +203,7 @@ main()
 	stage lib-unit-tests lib_unit_tests
 	stage in-tree in_tree
 	stage mutants-apply "$REPO/scripts/mutants.sh" --no-setup --check
+	stage upstream-series upstream_series
 	if [ $RUN_HOST -eq 1 ]; then
 		stage host-run host_run
 	fi
