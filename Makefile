@@ -80,4 +80,9 @@ endef
 vmtest:
 	$(MR_DIR)/scripts/vmtest.sh $(VMTEST_ARGS)
 
-.PHONY: all emit_subdir_tests vmtest
+# Window events per second, counted by the kernel in the VM, this suite
+# side by side with its peers (scripts/bench.sh -h).  Not part of CI.
+bench:
+	$(MR_DIR)/scripts/bench.sh $(BENCH_ARGS)
+
+.PHONY: all emit_subdir_tests vmtest bench
