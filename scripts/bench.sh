@@ -36,6 +36,7 @@ opt_suite_run=1
 opt_raw=0
 opt_setup=1
 opt_vm_args=()
+opt_console=
 
 usage()
 {
@@ -64,6 +65,8 @@ Options:
   --nodes N            NUMA nodes of the VM, one vCPU each (default 2);
                        upstream migration needs 3 CPUs to run at all.
   --raw                also print every raw count and subject time.
+  --console FILE       print the table of a kept console log instead of
+                       running anything (the host clock is then unknown).
   --no-setup           do not run scripts/setup.sh first.
   -h, --help           this text.
 
@@ -143,7 +146,7 @@ parse_options()
 			shift
 			continue
 			;;
-		--seconds | --kernel-version | --only | --nodes)
+		--seconds | --kernel-version | --only | --nodes | --console)
 			[ $# -ge 2 ] || usage_error "option '$1' needs a value"
 			;;
 		*)
@@ -167,6 +170,10 @@ parse_options()
 		--nodes)
 			check_range "$1" "$2" 1 16
 			opt_vm_args+=(--nodes "$2")
+			;;
+		--console)
+			[ -f "$2" ] || usage_error "no console log '$2'"
+			opt_console=$(realpath "$2")
 			;;
 		esac
 		shift 2
@@ -273,6 +280,8 @@ run_vm()
 #   R subject event count                BENCH result lines
 #   E subject seconds peak_kb rc         BENCH end lines
 #   W subject race events                the tests' own window lines
+#   T subject pass|fail|skip             a peer's TAP result
+#   U pass|fail|skip line                a program's result in the suite run
 #   S seconds peak_kb rc                 the untraced suite run
 #   K kernel                             the guest's kernel release
 parse_console()
@@ -290,6 +299,10 @@ parse_console()
 		if (p == 0) {
 			if (subject != "" && $0 ~ /^(# )+window: race=/)
 				print "W", subject, kv($0, "race"), kv($0, "events") + 0
+			else if (subject != "" && $0 ~ /^peer\| (not )?ok [0-9]+ /)
+				print "T", subject, ($0 ~ /^peer\| not ok/) ? "fail" : ($0 ~ / # SKIP/) ? "skip" : "pass"
+			else if (suite && $0 ~ /^(not )?ok [0-9]+ selftests: /)
+				print "U", ($0 ~ /^not ok/) ? "fail" : ($0 ~ / # SKIP/) ? "skip" : "pass", $0
 			next
 		}
 		line = substr($0, p + 7)
@@ -302,7 +315,10 @@ parse_console()
 		} else if (line ~ /^end /) {
 			print "E", kv(line, "subject"), kv(line, "seconds"), kv(line, "peak_kb"), kv(line, "rc")
 			subject = ""
+		} else if (line ~ /^suite begin/) {
+			suite = 1
 		} else if (line ~ /^suite end /) {
+			suite = 0
 			print "S", kv(line, "seconds"), kv(line, "peak_kb"), kv(line, "rc")
 		} else if (line ~ /^config /) {
 			print "K", kv(line, "kernel")
@@ -313,23 +329,26 @@ parse_console()
 }
 
 # Table rows: race, event (a result name, or "own" for the tests' own
-# window figures), the suite subject for the race, and what it counts.
+# window figures), the suite subject for the race, the kind of row
+# (window: the goal holds it against the peers; context: how much
+# migration there was; own: the test's own claim, no peer has it) and
+# what it counts.
 table_rows()
 {
 	cat <<'EOF'
-R1	r1_swapcache_nomap	swapcache_unmapped	migrate_folio() of a swap-cache folio with mapping NULL
-R1	r1_migrated_compaction_hotplug	swapcache_unmapped	pages migrated for compaction or hotplug (mm_migrate_pages)
-R1	own	swapcache_unmapped	test's own: unmapped swap-cache folios that moved
-R2	r2_put_anon_vma_migration	anon_vma_unmap	last anon_vma reference dropped inside migrate_pages()
-R2	r2_entries_zapped	anon_vma_unmap	entries zapped before restore (per mm: set - restored)
-R2	own	anon_vma_unmap	test's own: unmapped regions whose pages moved
-R3	r3_entries_forked	fork_cow	entries restored beyond those set (per mm: fork copies)
-R3	set_migration	fork_cow	migration entries set (set_migration_pte + _pmd)
-R3	own	fork_cow	test's own: migration entries children saw in pagemap
-R4	r4_folio_migrate_ksm	ksm_migration	folio_migrate_ksm() on KSM folios
-R4	r4_ksm_restored_forked	ksm_migration	KSM entries restored in mms forked after the merge
-R4	ksm_remove_ksm_page	ksm_migration	stable-node removals, all (context; live sharers: see below)
-R4	own	ksm_migration	test's own: KSM pages that moved while shared
+R1	r1_swapcache_nomap	swapcache_unmapped	window	migrate_folio() of a swap-cache folio with mapping NULL
+R1	r1_migrated_compaction_hotplug	swapcache_unmapped	context	pages migrated for compaction or hotplug (mm_migrate_pages)
+R1	own	swapcache_unmapped	own	test's own: unmapped swap-cache folios that moved
+R2	r2_put_anon_vma_migration	anon_vma_unmap	window	last anon_vma reference dropped inside migrate_pages()
+R2	r2_entries_zapped	anon_vma_unmap	window	entries zapped before restore (per mm: set - restored)
+R2	own	anon_vma_unmap	own	test's own: unmapped regions whose pages moved
+R3	r3_entries_forked	fork_cow	window	entries restored beyond those set (per mm: fork copies)
+R3	set_migration	fork_cow	context	migration entries set (set_migration_pte + _pmd)
+R3	own	fork_cow	own	test's own: migration entries children saw in pagemap
+R4	r4_folio_migrate_ksm	ksm_migration	window	folio_migrate_ksm() on KSM folios
+R4	r4_ksm_restored_forked	ksm_migration	window	KSM entries restored in mms forked after the merge
+R4	ksm_remove_ksm_page	ksm_migration	context	stable-node removals, all (live sharers: see below)
+R4	own	ksm_migration	own	test's own: KSM pages that moved while shared
 EOF
 }
 
@@ -355,10 +374,10 @@ print_table()
 		short["stress_ng_numa"] = "sng-numa"
 		short["stress_ng_memhotplug"] = "sng-mhp"
 		short["stress_ng_mmapfork"] = "sng-mfork"
-		printf "%-4s %-32s %10s %10s", "race", "event (per second)", "suite", "offline"
+		printf "%-4s %-7s %-31s %9s %9s", "race", "kind", "event (per second)", "suite", "offline"
 		for (i = 1; i <= np; i++)
-			printf " %10s", short[peer[i]]
-		printf " %9s\n", "ratio"
+			printf " %9s", short[peer[i]]
+		printf " %8s\n", "ratio"
 	}
 	function rate(subj, ev, race,    c) {
 		if (!(subj in sec) || sec[subj] <= 0)
@@ -374,14 +393,14 @@ print_table()
 		return sprintf("%.1f", c / sec[subj])
 	}
 	{
-		race = $1; ev = $2; subj = $3
+		race = $1; ev = $2; subj = $3; kind = $4
 		s = rate(subj, ev, race)
 		o = rate("offline_races", ev, race)
-		printf "%-4s %-32s %10s %10s", race, (ev == "own" ? "own window figure" : ev), s, o
+		printf "%-4s %-7s %-31s %9s %9s", race, kind, (ev == "own" ? "own window figure" : ev), s, o
 		best = -1
 		for (i = 1; i <= np; i++) {
 			p = (ev == "own") ? "-" : rate(peer[i], ev, race)
-			printf " %10s", p
+			printf " %9s", p
 			if (p != "-" && p != "n/a" && p + 0 > best)
 				best = p + 0
 		}
@@ -391,10 +410,23 @@ print_table()
 			r = (s + 0 > 0) ? "inf" : "0/0"
 		else
 			r = sprintf("%.1fx", s / best)
-		printf " %9s\n", r
+		printf " %8s\n", r
+		if (kind != "window")
+			next
+		if (!(race in races))
+			order[++nr] = race
+		races[race] = 1
+		if (r == "-" || r == "0/0" || (r != "inf" && s / best < 10))
+			below[race] = below[race] " " ev
+	}
+	END {
+		printf "\ngoal (every window row at least 10x the best peer):"
+		for (i = 1; i <= nr; i++)
+			printf " %s %s", order[i], (order[i] in below) ? "BELOW (" substr(below[order[i]], 2) ")" : "met"
+		printf "\n"
 	}'
 	echo
-	table_rows | awk -F'\t' '{ printf "  %-32s %s\n", ($2 == "own" ? $1 " own" : $2), $4 }' | sort -u
+	table_rows | awk -F'\t' '{ printf "  %-32s %s\n", ($2 == "own" ? $1 " own" : $2), $5 }' | sort -u
 }
 
 print_raw()
@@ -419,9 +451,27 @@ print_suite_run()
 		host=$(awk '$1 == "begin" { b = $2 } $1 == "end" { e = $2 }
 			END { printf "%.0f", e - b }' "$stamps")
 	fi
-	awk -F'\t' -v host="$host" '$1 == "S" {
-		printf "bench: default suite (run_kselftest.sh, untraced): %.0f s guest clock, %s s host clock, peak memory %.0f MiB (memory.peak of its cgroup), exit %s\n",
-			$2, (host == "" ? "?" : host), $3 / 1024, $4 }' "$records"
+	awk -F'\t' -v host="$host" '$1 == "U" { n[$2]++ }
+	$1 == "S" { t = $2; peak = $3 }
+	END {
+		printf "bench: default suite (run_kselftest.sh, untraced): %.0f s guest clock, %s s host clock, peak memory %.0f MiB (memory.peak of its cgroup); programs %d passed, %d failed, %d skipped\n",
+			t, (host == "" ? "?" : host), peak / 1024, n["pass"], n["fail"], n["skip"] }' "$records"
+	awk -F'\t' '$1 == "U" && $2 == "fail" { print "bench: default suite: " $3 }' "$records"
+}
+
+# What the peers said of themselves: a peer that SKIPs everything here
+# reaches no window, which is what its zeros mean.
+print_peers()
+{
+	local records=$1
+
+	awk -F'\t' '$1 == "T" { n[$2, $3]++; t[$2] = 1 }
+	$1 == "E" { rc[$2] = $5 }
+	END {
+		for (s in t)
+			printf "bench: peer %s: %d passed, %d failed, %d skipped (exit %s)\n",
+				s, n[s, "pass"], n[s, "fail"], n[s, "skip"], rc[s]
+	}' "$records" | sort
 }
 
 print_attach()
@@ -443,26 +493,38 @@ main()
 
 	parse_options "$@"
 	start=$EPOCHREALTIME
-	[ "$opt_setup" -eq 0 ] || "$SCRIPT_DIR/setup.sh" >&2
 	mkdir -p "$BENCH"
-	build_suite
-	build_extra
-	run_vm
 	records=$BENCH/records.tsv
-	parse_console "$BENCH/console.log" > "$records"
+	if [ -n "$opt_console" ]; then
+		VM_RC=0
+		: > "$BENCH/stamps"
+		parse_console "$opt_console" > "$records"
+	else
+		[ "$opt_setup" -eq 0 ] || "$SCRIPT_DIR/setup.sh" >&2
+		build_suite
+		build_extra
+		run_vm
+		parse_console "$BENCH/console.log" > "$records"
+	fi
 	echo
 	if ! grep -q '^D' "$records"; then
 		log "the guest printed no complete benchmark (vmtest exit $VM_RC)"
 		[ "$VM_RC" -ne 0 ] || VM_RC=$EXIT_NO_DATA
 	fi
 	kver=$(awk -F'\t' '$1 == "K" { print $2 }' "$records")
-	echo "bench: $(date -u +%Y-%m-%d) kernel ${kver:-?}, ${opt_seconds} s a case or peer, vmtest exit $VM_RC"
+	if [ -n "$opt_console" ]; then
+		echo "bench: from $opt_console: kernel ${kver:-?}"
+	else
+		echo "bench: $(date -u +%Y-%m-%d) kernel ${kver:-?}, ${opt_seconds} s a case or peer, vmtest exit $VM_RC"
+	fi
 	print_table "$records"
 	[ "$opt_raw" -eq 0 ] || print_raw "$records"
 	echo
 	print_suite_run "$records"
+	print_peers "$records"
 	print_attach "$records"
-	echo "bench: benchmark took $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s on the host"
+	[ -n "$opt_console" ] ||
+		echo "bench: benchmark took $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s on the host"
 	exit "$VM_RC"
 }
 

@@ -119,6 +119,8 @@ arm()
 	trig thp/remove_migration_pmd 'hist:keys=common_pid:size=8192'
 	trig task/task_newtask 'hist:keys=common_pid:size=8192'
 	trig ksm/ksm_remove_ksm_page 'hist:keys=common_pid:size=4096'
+	# The $names in the onmatch triggers are the histograms' variables.
+	# shellcheck disable=SC2016
 	if [ "$EV_RM" -eq 1 ]; then
 		trig synthetic/bench_rm 'hist:keys=mm:size=65536'
 		trig synthetic/bench_rm \
@@ -130,6 +132,7 @@ arm()
 		trig thp/remove_migration_pmd \
 			'hist:keys=common_pid:onmatch(bench.rm_visit).trace(bench_rm,$rmm,$rkmp,$rfm)'
 	fi
+	# shellcheck disable=SC2016
 	if [ "$EV_SET" -eq 1 ]; then
 		trig synthetic/bench_set 'hist:keys=mm:size=65536'
 		trig bench/set_visit 'hist:keys=common_pid:smm=mm:size=8192'
@@ -218,11 +221,13 @@ report()
 	result "$s" r1_migrated_compaction_hotplug \
 		"$(hist_sum migrate/mm_migrate_pages keys=reason succeeded)"
 	if [ "$EV_R2" -eq 1 ]; then
+		# shellcheck disable=SC2046 # two numbers
 		set -- $(stack_sum bench/r2_pav 'migrate_pages')
 		result "$s" r2_put_anon_vma_migration "$1"
 		result "$s" r2_put_anon_vma_all "$2"
 	fi
 	if [ "$EV_RM" -eq 1 ] && [ "$EV_SET" -eq 1 ]; then
+		# shellcheck disable=SC2046 # four numbers
 		set -- $(per_mm_balance)
 		result "$s" r3_entries_forked "$1"
 		result "$s" r2_entries_zapped "$2"
