@@ -416,13 +416,16 @@ print_table()
 		if (!(race in races))
 			order[++nr] = race
 		races[race] = 1
-		if (r == "-" || r == "0/0" || (r != "inf" && s / best < 10))
+		if (s == "n/a" || s == "-" || best < 0)
+			unknown[race] = unknown[race] " " ev
+		else if (r == "0/0" || (r != "inf" && s / best < 10))
 			below[race] = below[race] " " ev
 	}
 	END {
 		printf "\ngoal (every window row at least 10x the best peer):"
 		for (i = 1; i <= nr; i++)
-			printf " %s %s", order[i], (order[i] in below) ? "BELOW (" substr(below[order[i]], 2) ")" : "met"
+			printf " %s %s", order[i], (order[i] in below) ? "BELOW (" substr(below[order[i]], 2) ")" : \
+				(order[i] in unknown) ? "unmeasured (" substr(unknown[order[i]], 2) ")" : "met"
 		printf "\n"
 	}'
 	echo
