@@ -12,6 +12,7 @@
 #   BENCH: begin subject=S uptime=U
 #   BENCH: result subject=S event=E count=N
 #   BENCH: end subject=S seconds=X peak_kb=K rc=R
+#   BENCH: suite begin|end ...             the untraced default suite run
 #
 # The settings come from /extra/bench.conf, written by bench.sh.
 
