@@ -103,4 +103,9 @@ mutants:
 upstream-series:
 	$(MR_DIR)/scripts/upstream-series.sh $(UPSTREAM_ARGS)
 
-.PHONY: vmtest kernel mutants upstream-series
+# Window events per second, counted by the kernel in the VM, this suite
+# side by side with its peers (scripts/bench.sh -h).  Not part of CI.
+bench:
+	$(MR_DIR)/scripts/bench.sh $(BENCH_ARGS)
+
+.PHONY: vmtest kernel mutants upstream-series bench

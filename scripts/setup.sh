@@ -17,7 +17,8 @@ CACHE=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
 KVER_SRC=6.12
 PACKAGES="build-essential clang libnuma-dev linux-source-$KVER_SRC
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd rsync
-	flex bison bc libelf-dev libssl-dev ccache dwarves perl python3"
+	flex bison bc libelf-dev libssl-dev ccache dwarves perl python3
+	stress-ng"
 
 log()
 {
