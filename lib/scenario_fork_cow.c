@@ -49,6 +49,8 @@
 #define AIM_MS			500
 #define AIM_POLL_US		50
 #define THP_TRIES		4
+/* What one page table maps (x86-64, and most 4 KiB page systems). */
+#define STORM_SPAN_BYTES	(2UL << 20)
 #define EXTEND_FACTOR		3		/* see window_still_closed() */
 #define FORK_COW_SLEEPERS_MIN	32		/* per lane */
 #define FORK_COW_MAX_LANES	16
@@ -73,6 +75,8 @@ struct fork_cow_shared {
 	long entries;
 	long kind[MIGRATION_WRITE + 1];
 	long sleepers_recycled;
+	long storm_forks;
+	long storm_seen;
 	long thp_regions;
 	long thp_misses;
 	long aimed;
@@ -97,6 +101,7 @@ struct lane {
 	int id;
 	pid_t pid;
 	int cpu;		/* shared with the migrator, -1: not pinned */
+	int migrator_cpu;	/* the same, or another one for a storm */
 	struct race_env *env;
 	const struct fork_cow_opts *o;
 	struct fork_cow_shared *sh;
@@ -476,6 +481,40 @@ static char *region_map(const struct fork_cow_opts *o, size_t len,
 	return aligned;
 }
 
+/* Bytes of lead-in that put a storm region of @len at a page table's end. */
+static size_t storm_lead(size_t len)
+{
+	return (STORM_SPAN_BYTES - len % STORM_SPAN_BYTES) % STORM_SPAN_BYTES;
+}
+
+/*
+ * A storm lane's region of base pages ends a page table, behind a lead-in
+ * of populated pages in the same VMA that nobody migrates: fork copies the
+ * lead-in first, under the parent's page table lock, which gives a walk
+ * that starts as anon_vma_fork() returns the time to pass the child
+ * before fork copies a migration entry of the region into it.
+ */
+static char *storm_region_map(size_t len)
+{
+	size_t lead = storm_lead(len), span = lead + len, psz = getpagesize();
+	size_t i, map = span + STORM_SPAN_BYTES;
+	char *p, *aligned;
+
+	p = mmap(NULL, map, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	aligned = (char *)(((unsigned long)p + STORM_SPAN_BYTES - 1) &
+			   ~(STORM_SPAN_BYTES - 1));
+	if (aligned > p)
+		munmap(p, aligned - p);
+	munmap(aligned + span, p + map - aligned - span);
+	madvise(aligned, span, MADV_NOHUGEPAGE);	/* EINVAL without THP */
+	for (i = 0; i < lead; i += psz)
+		aligned[i] = 1;
+	return aligned + lead;
+}
+
 /* Whether every PMD of the region maps a THP (kpageflags THP, head). */
 static bool region_is_thp(const char *region, size_t len, size_t huge,
 			  int kpf_fd)
@@ -598,6 +637,79 @@ static int lane_check_copied(struct lane *l)
 		return WORKER_BAD_ENTRY;
 	}
 	return 0;
+}
+
+/*
+ * The first word of every page, against (tag, gen): it faults in every
+ * page still under migration.  A bad word gets the full check, which
+ * reports it.
+ */
+static int verify_first_words(const struct lane *l, const char *who,
+			      uint32_t tag, uint32_t gen)
+{
+	size_t i, n = l->len / l->psz;
+	const uint64_t *w;
+
+	for (i = 0; i < n; i++) {
+		w = (const uint64_t *)(l->region + i * l->psz);
+		if (*w != pattern_word(tag, i, gen, 0))
+			return verify(l, l->region, who, tag, gen,
+				      child_tag(l), gen - 1);
+	}
+	return WORKER_OK;
+}
+
+/*
+ * A storm child: its pagemap first, while the migration that fork met is
+ * still in flight, then every page.  A migration entry that a walk of
+ * remove_migration_ptes() passed before fork copied it stays behind here
+ * (fix (b) lost): reading the pagemap, faulting on it or exiting over it
+ * is the kernel's BUG on a migration entry of an unlocked folio.
+ */
+static void storm_child_main(struct lane *l)
+{
+	long seen;
+	int ret = scan_entries(l, 0, "storm child", &seen);
+
+	count(&l->sh->entries, seen);
+	count(&l->sh->seen_by_child, seen);
+	count(&l->sh->storm_seen, seen);
+	if (!follow_lane(l))
+		child_exit(WORKER_SYSCALL);
+	if (!ret)
+		ret = verify_first_words(l, "storm child", parent_tag(l),
+					 l->gen);
+	child_exit(ret);
+}
+
+/*
+ * Forks storm children one after the other for FORK_COW_STORM_MS over the
+ * region as the lane just wrote it, reaping each before the next.  Each
+ * fork is aimed like the generation's (lane_aim()): a fork while none of
+ * the region is under migration meets no walk of its folios, and while a
+ * batch is in flight the aim returns at its first look, so the lane forks
+ * as fast as the CPU allows for as long as the batch lasts.
+ */
+static int lane_storm(struct lane *l)
+{
+	double end = now_seconds() + FORK_COW_STORM_MS / 1000.0;
+	int ret = 0;
+	pid_t pid;
+
+	while (!ret && now_seconds() < end && !stop_requested(l->env->stop)) {
+		if (lane_aim(l))
+			count(&l->sh->aimed, 1);
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0)
+			return WORKER_SYSCALL;
+		if (!pid)
+			storm_child_main(l);
+		count(&l->sh->forks, 1);
+		count(&l->sh->storm_forks, 1);
+		ret = reap(l, pid, "storm child", false);
+	}
+	return ret;
 }
 
 static void kid_close(struct kid *k)
@@ -726,6 +838,8 @@ static int lane_fork(struct lane *l, struct kid *cur)
 		ret = WORKER_SYSCALL;
 	if (!ret)
 		ret = sleepers_recycle(l, RECYCLE_PER_GEN);
+	if (!ret && l->o->storm)
+		ret = lane_storm(l);
 	return ret;
 }
 
@@ -797,7 +911,10 @@ static int lane_setup(struct lane *l)
 	l->sleeper = calloc(l->nr_sleepers + 1, sizeof(*l->sleeper));
 	l->pm_fd = pagemap_open(0);
 	l->kpf_fd = kpageflags_open();
-	l->region = region_map(l->o, l->len, l->huge);
+	if (l->o->storm && l->o->memory == FORK_COW_BASE)
+		l->region = storm_region_map(l->len);
+	else
+		l->region = region_map(l->o, l->len, l->huge);
 	if (!l->pm || !l->pre || !l->post || !l->sleeper || !l->region ||
 	    l->pm_fd < 0) {
 		report(l->sh, "lane %d: set-up: %s", l->id, strerror(errno));
@@ -1021,6 +1138,8 @@ static int size_lanes(const struct fork_cow_opts *o, struct lane *proto,
 	 * copy; THP lanes keep the two older regions mapped too.
 	 */
 	per_lane = (o->memory == FORK_COW_THP ? 5 : 3) * proto->len;
+	if (o->storm && o->memory == FORK_COW_BASE)
+		per_lane += storm_lead(proto->len);	/* never copied */
 	if (!proto->len || per_lane * *lanes > budget)
 		return skip(res, "not enough available memory for the regions");
 	/* As many sleepers as asked for, or as the budget allows. */
@@ -1073,6 +1192,8 @@ static void collect(const struct fork_cow_shared *sh,
 	res->entries = sh->entries;
 	memcpy(res->kind, sh->kind, sizeof(res->kind));
 	res->sleepers_recycled = sh->sleepers_recycled;
+	res->storm_forks = sh->storm_forks;
+	res->storm_seen = sh->storm_seen;
 	res->thp_regions = sh->thp_regions;
 	res->thp_misses = sh->thp_misses;
 	res->aimed = sh->aimed;
@@ -1081,6 +1202,20 @@ static void collect(const struct fork_cow_shared *sh,
 	res->seen_by_parent = sh->seen_by_parent;
 	if (sh->error_taken && !res->error[0])
 		memcpy(res->error, sh->error, sizeof(res->error));
+}
+
+/* The @nth CPU this process may run on, or -1. */
+static int allowed_cpu(int nth)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set) && !nth--)
+			return cpu;
+	return -1;
 }
 
 /*
@@ -1094,15 +1229,24 @@ static void collect(const struct fork_cow_shared *sh,
  */
 static int shared_cpu(void)
 {
-	cpu_set_t set;
-	int cpu;
+	return allowed_cpu(0);
+}
 
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return -1;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, &set))
-			return cpu;
-	return -1;
+/*
+ * A fork storm wants the opposite: the walk that races a fork must run
+ * while the fork copies, which on one CPU it does only when preempted in
+ * the middle (the copy yields to the woken walker, which then finishes
+ * its walk before the copy goes on).  On a CPU of its own the migrator is
+ * granted the anon_vma lock the moment anon_vma_fork() drops it and walks
+ * while the forking lane copies the page table.  The lanes keep the first
+ * CPU.  Measured with the anon_vma walk order mutant in the two-node VM:
+ * one kill in five runs on one CPU, five in five with the migrator apart.
+ */
+static int migrator_cpu(const struct fork_cow_opts *o, int lane_cpu)
+{
+	int cpu = o->storm ? allowed_cpu(1) : -1;
+
+	return cpu >= 0 ? cpu : lane_cpu;
 }
 
 /*
@@ -1150,7 +1294,7 @@ static int run_lanes(struct race_env *env, struct lane *proto, int lanes,
 		stop_request(env->stop);
 		ret = -1;
 	} else {
-		pin_to_cpu(env->migrator, proto->cpu);
+		pin_to_cpu(env->migrator, proto->migrator_cpu);
 		__atomic_store_n(&sh->go, 1, __ATOMIC_RELEASE);
 		while (race_time_left(env) || window_still_closed(env, sh))
 			usleep(10000);
@@ -1197,6 +1341,8 @@ int fork_cow_run(struct race_env *env, const struct fork_cow_opts *o,
 	proto.sh = sh;
 	proto.types_known = res->types_known;
 	proto.cpu = shared_cpu();
+	proto.migrator_cpu = migrator_cpu(o, proto.cpu);
+	res->storm_split = proto.migrator_cpu != proto.cpu;
 	proto.untyped_ok = !res->types_known;
 	proto.aim_by_rounds = strcmp(env->trigger->name, "soft_offline");
 	ret = run_lanes(env, &proto, lanes, sh, res);
@@ -1208,7 +1354,7 @@ int fork_cow_run(struct race_env *env, const struct fork_cow_opts *o,
 int fork_cow_verdict(struct race_env *env, const struct fork_cow_result *res)
 {
 	race_window_print(env, res->entries,
-			  "migrator_rounds=%ld forks=%ld generations=%ld aimed=%ld copied_write=%ld copied_read_exclusive=%ld seen_by_child=%ld seen_by_parent=%ld pgmigrate_success=%lld seen_read=%ld seen_read_exclusive=%ld seen_write=%ld seen_untyped=%ld sleepers=%d sleepers_recycled=%ld thp_regions=%ld thp_misses=%ld",
+			  "migrator_rounds=%ld forks=%ld generations=%ld aimed=%ld copied_write=%ld copied_read_exclusive=%ld seen_by_child=%ld seen_by_parent=%ld pgmigrate_success=%lld seen_read=%ld seen_read_exclusive=%ld seen_write=%ld seen_untyped=%ld sleepers=%d sleepers_recycled=%ld thp_regions=%ld thp_misses=%ld storm_forks=%ld storm_seen=%ld storm_split=%d",
 			  env->stats->rounds, res->forks, res->generations,
 			  res->aimed, res->copied[MIGRATION_WRITE],
 			  res->copied[MIGRATION_READ_EXCLUSIVE],
@@ -1219,7 +1365,8 @@ int fork_cow_verdict(struct race_env *env, const struct fork_cow_result *res)
 			  res->kind[MIGRATION_WRITE],
 			  res->kind[MIGRATION_NONE], res->sleepers,
 			  res->sleepers_recycled,
-			  res->thp_regions, res->thp_misses);
+			  res->thp_regions, res->thp_misses,
+			  res->storm_forks, res->storm_seen, res->storm_split);
 	if (!res->types_known)
 		ksft_print_msg("%s\n", TYPES_UNKNOWN_NOTE);
 	else if (res->kind[MIGRATION_NONE])

@@ -34,7 +34,8 @@
  * mappings right after fork are the proof that fork met migrations in
  * flight: the window figure.  Lanes, children and the migrator share one
  * CPU, so that the migrator gives way between the folios of a batch while
- * the rest of it is still unmapped.
+ * the rest of it is still unmapped; a fork storm (below) gives the
+ * migrator a CPU of its own instead.
  */
 #ifndef MR_SCENARIO_FORK_COW_H
 #define MR_SCENARIO_FORK_COW_H
@@ -66,12 +67,25 @@ struct fork_cow_opts {
 	 * and the walk order (b) depends on.
 	 */
 	int sleepers;
+	/*
+	 * Fork storm: after each generation's fork the lane forks short-lived
+	 * children back to back (aimed, as that fork is) for
+	 * FORK_COW_STORM_MS, with the migrator on a CPU of its own.  Each
+	 * fork links a child VMA into the anon_vma and then copies the
+	 * parent's page table; a remove_migration_ptes() walk that starts in
+	 * between races the copy, and the walk order of fix (b) is what keeps
+	 * the copied entry from being orphaned.  The region ends a page table,
+	 * behind a populated lead-in that fork copies first.  Storm children
+	 * read their pagemap and the first word of every page, and exit.
+	 */
+	bool storm;
 	int lanes;		/* 0: FORK_COW_LANES */
 	size_t region_bytes;	/* per lane; 0: the memory kind's default */
 };
 
 #define FORK_COW_LANES		3
 #define FORK_COW_SLEEPERS	200
+#define FORK_COW_STORM_MS	100	/* per generation */
 
 struct fork_cow_result {
 	enum fork_cow_memory memory;
@@ -91,6 +105,9 @@ struct fork_cow_result {
 	long kind[MIGRATION_WRITE + 1];
 	int sleepers;		/* per lane, as the memory budget allowed */
 	long sleepers_recycled;
+	long storm_forks;	/* storm children forked */
+	long storm_seen;	/* entries storm children found */
+	bool storm_split;	/* lanes and migrator ran on different CPUs */
 	long thp_regions;	/* fresh regions that were THP-mapped */
 	long thp_misses;	/* fresh regions that were not */
 	long aimed;		/* forks made while the parent saw an entry */

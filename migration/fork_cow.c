@@ -96,6 +96,22 @@ TEST_F(fork_cow, many_sleepers)
 	run_fork_cow(_metadata, &self->env, &o);
 }
 
+/*
+ * Forks back to back on one CPU, the migrator on another, many sleepers:
+ * remove_migration_ptes() walks that start between anon_vma_fork() and
+ * copy_page_range() (fix (b), the walk order).
+ */
+TEST_F(fork_cow, fork_storm)
+{
+	struct fork_cow_opts o = {
+		.memory = FORK_COW_BASE,
+		.sleepers = FORK_COW_SLEEPERS,
+		.storm = true,
+	};
+
+	run_fork_cow(_metadata, &self->env, &o);
+}
+
 /* Read-only while migrating: read-exclusive migration entries. */
 TEST_F(fork_cow, read_exclusive)
 {
