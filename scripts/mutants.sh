@@ -456,7 +456,9 @@ first_signal()
 	kkind != "" && (++klines > 40 || /RIP: [0-9a-f]+:/) {
 		sub(/, address: [0-9a-fx]+/, "", kmsg)
 		sub(/: 0000 \[#[0-9]+\].*$/, "", kmsg)
-		if (match($0, /RIP: [0-9a-f]+:[^ +]+/))
+		sub(/CPU: [0-9]+ PID: [0-9]+ /, "", kmsg)
+		gsub(/\.\.\/src\/|\+0x[0-9a-f]+\/0x[0-9a-f]+/, "", kmsg)
+		if (kmsg !~ / at / && match($0, /RIP: [0-9a-f]+:[^ +]+/))
 			kmsg = kmsg " in " substr($0, RSTART + 10, RLENGTH - 10)
 		found(kkind, kt, kmsg)
 	}

@@ -17,7 +17,7 @@
 #   @RACES@               "The races" from its R1 line on
 #   @WINDOWS <race> <trigger>@  the measured window table, rows matching
 #                         the two regular expressions
-#   @MUTANTS@             the README section titled "...Mutants...", or
+#   @MUTANTS@             the README section "Mutants measured ...", or
 #                         "Not yet measured."
 #
 # Usage: fill.pl README SEEDS SUITE_DIR < template > text
@@ -198,7 +198,7 @@ sub races
 
 sub mutants
 {
-	my $body = section(qr/Mutants/);
+	my $body = section(qr/^Mutants measured/);
 	return 'Not yet measured.' unless $body;
 	return join("\n", @$body);
 }
