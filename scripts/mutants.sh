@@ -520,14 +520,25 @@ judge_mutant()
 		IFS=$'\t' read -r sig secs detail < <(first_signal "$log")
 		[ -n "$caught" ] || caught="$sig: $detail"
 		DETECT+=("$secs")
+		KINDS+=("$sig")
 		log "mutant $name killed: $sig after $secs s: $detail"
 	done
 	[ "$kills" -eq "$opt_runs" ] || STATUS=$EXIT_WEAK
+	[ "$opt_runs" -eq 1 ] || caught+=" [$(signal_kinds)]"
 	ROWS+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$name" "$(field "$f" Race | cut -d' ' -f1)" \
 		"$(field "$f" Expect)" \
 		"$([ "$kills" -eq "$opt_runs" ] && echo killed || echo SURVIVED) $kills/$opt_runs" \
 		"${caught:--}" "$(detection_range)")")
 	DETECT=()
+	KINDS=()
+}
+
+# Over several runs: how often each kind of signal came first.
+signal_kinds()
+{
+	[ ${#KINDS[@]} -gt 0 ] || { echo "none"; return; }
+	printf '%s\n' "${KINDS[@]}" | sort | uniq -c | sort -rn |
+		awk '{ n = $1; $1 = ""; sub(/^ /, ""); printf "%s%s %d", sep, $0, n; sep = ", " }'
 }
 
 detection_range()
@@ -630,6 +641,7 @@ main()
 	STATUS=$EXIT_PASS
 	ROWS=()
 	DETECT=()
+	KINDS=()
 	if [ -n "$opt_kernel" ]; then
 		KLABEL="kernel $opt_kernel"
 		judge_clean "$(basename "$opt_kernel")" "$opt_kernel" \
