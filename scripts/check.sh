@@ -5,11 +5,13 @@
 # clang builds, the library's unit tests, the in-tree kselftest build and
 # install, the mutant patches still applying to the kernel tree with fuzz
 # 0, the upstream patch series (made from HEAD and checked), the suite on
-# this machine's kernel, and the suite in the NUMA
-# VM on Debian's 6.12 kernel with every race test required to run, reach
-# its window and pass.  Ends with "N passed, N failed" over the stages.
+# this machine's kernel, the suite in the NUMA VM on Debian's 6.12 kernel
+# with every race test required to run, reach its window and pass, and
+# the mutant kernels, each of which its tests must catch while the same
+# tests pass on the unpatched kernels (scripts/mutants.sh).  Ends with
+# "N passed, N failed" over the stages.
 #
-# Usage: check.sh [--no-vm] [--no-host] [--no-setup]
+# Usage: check.sh [--no-vm] [--no-host] [--no-mutants] [--no-setup]
 
 set -uo pipefail
 
@@ -22,11 +24,12 @@ FAILED=0
 FAILED_STAGES=""
 RUN_VM=1
 RUN_HOST=1
+RUN_MUTANTS=1
 RUN_SETUP=1
 
 usage()
 {
-	echo "usage: check.sh [--no-vm] [--no-host] [--no-setup]" >&2
+	echo "usage: check.sh [--no-vm] [--no-host] [--no-mutants] [--no-setup]" >&2
 	exit 1
 }
 
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--no-vm) RUN_VM=0 ;;
 	--no-host) RUN_HOST=0 ;;
+	--no-mutants) RUN_MUTANTS=0 ;;
 	--no-setup) RUN_SETUP=0 ;;
 	*) usage ;;
 	esac
@@ -209,6 +213,10 @@ main()
 	fi
 	if [ $RUN_VM -eq 1 ]; then
 		stage vm-6.12 vm_run
+	fi
+	if [ $RUN_MUTANTS -eq 1 ]; then
+		stage mutants "$REPO/scripts/mutants.sh" --no-setup \
+			--table "$WORK/mutants.md"
 	fi
 	[ -n "$FAILED_STAGES" ] && echo "failed stages:$FAILED_STAGES"
 	echo "$PASSED passed, $FAILED failed"

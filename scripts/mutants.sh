@@ -409,37 +409,44 @@ boot()
 	rm -rf "$extra"
 }
 
-# What caught a mutant, from its console log: the first kernel report
-# (timed by its printk stamp) or test failure (timed by the guest script's
-# stamp before the first TAP failure), its kind, and the guest seconds
-# since the tests began.  Prints "kind<TAB>seconds<TAB>detail".
+# What caught a mutant, from its console log.  Kernel reports are timed
+# by their printk stamp; the tests' own failure messages by the guest
+# script's stamp before the first TAP failure (a message after it has no
+# time).  The first kernel report or strong test failure (data, COW,
+# KSM accounting, taint, a killed child) in console order wins; "window
+# not reached" or a bare failure only when there is nothing else.  Prints
+# "kind<TAB>guest seconds since the tests began<TAB>detail".
 first_signal()
 {
 	tr -d '\r' < "$1" | awk -v OFS='\t' '
-	function found(kind, t, msg) {
-		if (t != "" && start != "")
-			t = sprintf("%.1f", t - start)
-		else
-			t = "?"
+	function since(t) {
+		return (t != "" && start != "") ? sprintf("%.1f", t - start) : "?"
+	}
+	function clean(msg) {
 		gsub(/\t/, " ", msg)
 		sub(/^(# )+/, "", msg)
-		print kind, t, substr(msg, 1, 90)
-		done = 1
-		exit
+		sub(/, address: [0-9a-fx]+/, "", msg)
+		sub(/: 0000 \[#[0-9]+\].*$/, "", msg)
+		sub(/CPU: [0-9]+ PID: [0-9]+ /, "", msg)
+		gsub(/\.\.\/src\/|\+0x[0-9a-f]+\/0x[0-9a-f]+/, "", msg)
+		return substr(msg, 1, 90)
 	}
-	# An oops names its function a few lines later, in "RIP:".
-	function kernel_signal(kind, t, msg) {
-		if (kkind == "") {
-			kkind = kind
-			kt = t
-			kmsg = msg
-			klines = 0
+	function kernel(kind, t, msg) {
+		if (kline == "" || kprovisional) {
+			kkind = kind; kt = t; kmsg = clean(msg); kline = NR
+			kprovisional = 0; krip = (kind != "KASAN" && kmsg !~ / at /)
 		}
 	}
-	function test_signal(kind, msg) {
-		if (tkind == "") {
-			tkind = kind
-			tmsg = msg
+	function test(kind, msg) {
+		if (sline == "") {
+			skind = kind; smsg = clean(msg); sline = NR
+			st = ""
+		}
+	}
+	function weak(kind, msg) {
+		if (wline == "") {
+			wkind = kind; wmsg = clean(msg); wline = NR
+			wt = ""
 		}
 	}
 	/VMTEST: run 1\/[0-9]+ start uptime=/ {
@@ -447,50 +454,58 @@ first_signal()
 		sub(/.*uptime=/, "", start)
 	}
 	/VMTEST: first failure uptime=/ {
-		t = $0
-		sub(/.*uptime=/, "", t)
-		if (tkind == "")
-			test_signal("test failed", "")
-		found(tkind, t, tmsg)
+		stamp = $0
+		sub(/.*uptime=/, "", stamp)
+		if (sline != "" && st == "")
+			st = stamp
+		if (wline != "" && wt == "")
+			wt = stamp
+		if (wline == "") {
+			weak("test failed", "a case failed")
+			wt = stamp
+		}
+		next
 	}
-	kkind != "" && (++klines > 40 || /RIP: [0-9a-f]+:/) {
-		sub(/, address: [0-9a-fx]+/, "", kmsg)
-		sub(/: 0000 \[#[0-9]+\].*$/, "", kmsg)
-		sub(/CPU: [0-9]+ PID: [0-9]+ /, "", kmsg)
-		gsub(/\.\.\/src\/|\+0x[0-9a-f]+\/0x[0-9a-f]+/, "", kmsg)
-		if (kmsg !~ / at / && match($0, /RIP: [0-9a-f]+:[^ +]+/))
+	krip && /RIP: [0-9a-f]+:/ {
+		if (match($0, /RIP: [0-9a-f]+:[^ +]+/))
 			kmsg = kmsg " in " substr($0, RSTART + 10, RLENGTH - 10)
-		found(kkind, kt, kmsg)
+		krip = 0
 	}
 	match($0, /\[ *[0-9]+\.[0-9]+\] /) {
 		t = substr($0, RSTART + 1, RLENGTH - 3)
 		msg = substr($0, RSTART + RLENGTH)
 		if (msg ~ /^BUG: KASAN/)
-			found("KASAN", t, msg)
-		if (msg ~ /^(Oops|BUG:|kernel BUG at|general protection fault)/)
-			kernel_signal("oops", t, msg)
-		if (msg ~ /^WARNING:/)
-			kernel_signal("WARN", t, msg)
-		if (msg ~ /^(rcu: INFO|INFO: task .* blocked|(NMI )?watchdog: )/)
-			found("hang", t, msg)
+			kernel("KASAN", t, msg)
+		else if (msg ~ /^(Oops|BUG:|kernel BUG at|general protection fault)/)
+			kernel("oops", t, msg)
+		else if (msg ~ /^WARNING:/)
+			kernel("WARN", t, msg)
+		else if (msg ~ /^(rcu: INFO|INFO: task .* blocked|(NMI )?watchdog: )/)
+			kernel("hang", t, msg)
+		else if (msg ~ /^-+\[ cut here \]-+$/ && kline == "") {
+			kernel("oops", t, "a report began (cut here) and never ended")
+			kprovisional = 1
+		}
 		next
 	}
-	/COW leak/ { test_signal("COW leak", $0) }
+	/COW leak/ { test("COW leak", $0) }
 	/migration entry in its COW mapping|left the parent.s .* migration entry/ {
-		test_signal("COW entry", $0)
+		test("COW entry", $0)
 	}
-	/bad data|wrong data/ { test_signal("data", $0) }
-	/^(# )*R4 [^ ]+[,:] / { test_signal("KSM check", $0) }
-	/kernel tainted during the test/ { test_signal("taint", $0) }
-	/killed by signal/ { test_signal("child killed", $0) }
-	/window not reached/ { test_signal("window not reached", $0) }
+	/bad data|wrong data/ { test("data", $0) }
+	/^(# )*R4 [^ ]+[,:] / { test("KSM check", $0) }
+	/kernel tainted during the test/ { test("taint", $0) }
+	/killed by signal/ { test("child killed", $0) }
+	/window not reached/ { weak("window not reached", $0) }
 	END {
-		if (!done && kkind != "")
-			found(kkind, kt, kmsg)
-		if (!done && tkind != "")
-			found(tkind, "", tmsg)
-		if (!done)
-			print "-", "-", "-"
+		if (kline != "" && (sline == "" || kline < sline))
+			print kkind, since(kt), kmsg
+		else if (sline != "")
+			print skind, since(st), smsg
+		else if (wline != "")
+			print wkind, since(wt), wmsg
+		else
+			print "-", "?", "-"
 	}'
 }
 
@@ -518,6 +533,10 @@ judge_mutant()
 		esac
 		kills=$((kills + 1))
 		IFS=$'\t' read -r sig secs detail < <(first_signal "$log")
+		if [ "$sig" = - ]; then
+			sig="guest died"
+			detail=$(sed -n 's/.*; kernel: \(.*\); verdict.*/\1/p' "$log.vmtest" | head -n1)
+		fi
 		[ -n "$caught" ] || caught="$sig: $detail"
 		DETECT+=("$secs")
 		KINDS+=("$sig")
@@ -544,8 +563,14 @@ signal_kinds()
 detection_range()
 {
 	[ ${#DETECT[@]} -gt 0 ] || { echo "-"; return; }
-	printf '%s\n' "${DETECT[@]}" | sort -n |
-		awk '{ v[NR] = $1 } END { print (v[1] == v[NR]) ? v[1] " s" : v[1] "-" v[NR] " s" }'
+	printf '%s\n' "${DETECT[@]}" | grep -E '^[0-9.]+$' | sort -n |
+		awk '{ v[NR] = $1 }
+		END {
+			if (!NR)
+				print "?"
+			else
+				print (v[1] == v[NR]) ? v[1] " s" : v[1] "-" v[NR] " s"
+		}'
 }
 
 # The unpatched kernel: the same tests must pass, windows reached.

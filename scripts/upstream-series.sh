@@ -436,14 +436,6 @@ generate()
 	log "series: $opt_out ($(echo "$PATCHES" | wc -l) patches and a cover letter)"
 }
 
-# The base is a tree without history (one commit, or a shallow clone):
-# checkpatch cannot look up the commits the messages cite.
-base_lacks_history()
-{
-	[ "$(git --git-dir="$BASE_GITDIR" rev-parse --is-shallow-repository)" = true ] ||
-		[ "$(git --git-dir="$BASE_GITDIR" rev-list --count --max-count=2 "$BASE")" -le 1 ]
-}
-
 # Patches that add files without touching MAINTAINERS: checkpatch asks
 # each of them whether MAINTAINERS needs updating.
 patches_without_maintainers()
@@ -472,11 +464,11 @@ write_cover()
 	fill "$TMPL/cover.txt" > "$msgs/cover" || die "cannot fill cover.txt"
 	nums=$(patches_without_maintainers | paste -sd, |
 		sed 's/,/, /g; s/\(.*\), /\1 and /')
-	if [ -z "$nums" ] && ! base_lacks_history; then
+	if [ -z "$nums" ]; then
 		note="checkpatch.pl --strict: no errors, no warnings, no checks."
 	else
-		note="checkpatch.pl --strict: no errors and no checks.  The warnings it
-gives are about what it cannot know here, not about the code:"
+		note="checkpatch.pl --strict: no errors and no checks.  The one warning it
+gives is about what it cannot know here, not about the code:"
 	fi
 	if [ -n "$nums" ]; then
 		note="$note
@@ -484,13 +476,6 @@ gives are about what it cannot know here, not about the code:"
   need updating?\"), once on each of patches $nums: checkpatch asks it of
   every patch that adds files without touching MAINTAINERS, and the F:
   line of patch 1 covers those files."
-	fi
-	if base_lacks_history; then
-		note="$note
-- UNKNOWN_COMMIT_ID on each cited fix: the series was checked on a
-  tree without history ($(git --git-dir="$BASE_GITDIR" log -1 --format=%s "$BASE")),
-  so checkpatch cannot look the commits up.  In a tree with history
-  it verifies their ids and subjects."
 	fi
 	perl -e '
 		my ($cover, $body, $note, $dirs) = @ARGV;
@@ -653,9 +638,8 @@ check_install()
 }
 
 # checkpatch.pl --strict on every patch: no error and no check; the only
-# warnings allowed are the two this tree cannot settle, each verified:
-# FILE_PATH_CHANGES on a patch whose new files MAINTAINERS covers, and
-# UNKNOWN_COMMIT_ID for a cited seed commit when the base has no history.
+# warning allowed is the one checkpatch cannot settle, verified:
+# FILE_PATH_CHANGES on a patch whose new files MAINTAINERS covers.
 check_checkpatch()
 {
 	local p out counts errors warnings checks types bad=0 allowed n t ids id
@@ -681,16 +665,6 @@ check_checkpatch()
 				[[ $allowed == *" $n "* ]] && covered_by_mm "$p" &&
 					[ "$(echo "$out" | grep -c '^WARNING:FILE_PATH_CHANGES:')" -eq 1 ] &&
 					continue
-				;;
-			UNKNOWN_COMMIT_ID)
-				base_lacks_history || { bad=1; continue; }
-				ids=$(echo "$out" | sed -n "s/^WARNING:UNKNOWN_COMMIT_ID: Unknown commit id '\([0-9a-f]*\)'.*/\1/p")
-				for id in $ids; do
-					grep -q "^$id" "$TMPL/seeds" || {
-						echo "patch $n cites $id, which is no seed commit"
-						bad=1; }
-				done
-				continue
 				;;
 			esac
 			echo "patch $n: warning $t not allowed"

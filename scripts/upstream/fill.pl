@@ -5,7 +5,8 @@
 # project already says elsewhere, so that commit messages, cover letter
 # and README of the upstream series never drift from it:
 #
-#   @SEED <id>@           commit <12 hex> ("<subject>") from the seeds file
+#   @SEED <id>@           the patch "<subject>" from the seeds file (by
+#                         subject: the seeds' ids are not upstream's)
 #   @CASES <dir/prog>@    cases of a test program (variants x tests)
 #   @SECONDS <dir/prog>@  its window time at the default 3 s a case
 #   @PROGS <dir>@         the dir's TEST_GEN_PROGS, comma-separated
@@ -113,7 +114,7 @@ sub seed
 	my ($id) = @_;
 	my ($full) = grep { index($_, $id) == 0 } keys(%seed);
 	die "fill.pl: no seed commit $id in $seeds\n" unless $full;
-	return sprintf('commit %s ("%s")', substr($full, 0, 12), $seed{$full});
+	return sprintf('the patch "%s"', $seed{$full});
 }
 
 sub cases
