@@ -140,7 +140,7 @@ check_config()
 			esac
 			sym=${line#\# }
 			sym=${sym%%[= ]*}
-			log "requested '$line' ($(basename "$frag")), got '$(grep -E "^(# )?$sym[= ]" "$config" || echo "$sym absent")'"
+			log "requested '$line' ($(basename "$frag")), got '$(grep -E "^(# )?${sym}[= ]" "$config" || echo "$sym absent")'"
 			missing=1
 		done < "$frag"
 	done < <(all_fragments)
@@ -152,13 +152,15 @@ check_config()
 configure()
 {
 	local cand=.config.candidate
+	local -a frags
 
+	mapfile -t frags < <(all_fragments)
 	mkdir -p "$OBJ"
 	make -s -C "$opt_ksrc" O="$OBJ" KCONFIG_CONFIG=$cand "${MAKE_VARS[@]}" \
 		tinyconfig >/dev/null
 	(cd "$OBJ" && KCONFIG_CONFIG=$cand \
 		"$opt_ksrc/scripts/kconfig/merge_config.sh" -m -O "$OBJ" \
-		$cand $(all_fragments) >/dev/null)
+		$cand "${frags[@]}" >/dev/null)
 	make -s -C "$opt_ksrc" O="$OBJ" KCONFIG_CONFIG=$cand "${MAKE_VARS[@]}" \
 		olddefconfig >/dev/null
 	if ! check_config "$OBJ/$cand"; then
