@@ -89,10 +89,26 @@ int race_env_setup(struct race_env *e, const char *race,
 	return 0;
 }
 
+/* A pause between rounds that spreads a bounded trigger over the case. */
+static unsigned int budget_pause_us(const struct trigger *t)
+{
+	double rounds;
+
+	if (!t->budget_pages || !t->pages_per_round)
+		return 0;
+	rounds = (double)t->budget_pages / t->pages_per_round;
+	return race_duration() * 1e6 / rounds;
+}
+
 int race_env_start(struct race_env *e, unsigned int pause_us)
 {
+	unsigned int budget_us = budget_pause_us(e->trigger);
+
+	if (pause_us < budget_us)
+		pause_us = budget_us;
 	vmstat_read(&e->vm_before);
 	e->t_start = now_seconds();
+	e->nominal_events = -1;
 	e->migrator = migrator_start(e->trigger, e->targets, e->stats, e->stop,
 				     pause_us);
 	return e->migrator < 0 ? -errno : 0;
@@ -144,6 +160,12 @@ int race_env_stop(struct race_env *e)
 	return ret;
 }
 
+void race_env_nominal_end(struct race_env *e, long long events)
+{
+	if (e->nominal_events < 0)
+		e->nominal_events = events;
+}
+
 long long race_vmstat_delta(struct race_env *e, const char *name)
 {
 	return vmstat_delta(&e->vm_before, &e->vm_after, name);
@@ -152,7 +174,8 @@ long long race_vmstat_delta(struct race_env *e, const char *name)
 void race_window_print(struct race_env *e, long long events,
 		       const char *extra_fmt, ...)
 {
-	char extra[512] = "";
+	long long nominal = e->nominal_events >= 0 ? e->nominal_events : events;
+	char extra[1024] = "";
 	va_list ap;
 
 	if (extra_fmt) {
@@ -161,9 +184,9 @@ void race_window_print(struct race_env *e, long long events,
 		vsnprintf(extra + 1, sizeof(extra) - 1, extra_fmt, ap);
 		va_end(ap);
 	}
-	ksft_print_msg("window: race=%s trigger=%s events=%lld seconds=%.1f%s\n",
+	ksft_print_msg("window: race=%s trigger=%s events=%lld seconds=%.1f nominal_seconds=%.1f nominal_events=%lld%s\n",
 		       e->race, e->trigger->name, events,
-		       e->t_end - e->t_start, extra);
+		       e->t_end - e->t_start, race_duration(), nominal, extra);
 }
 
 int race_env_teardown(struct race_env *e)

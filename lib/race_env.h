@@ -37,6 +37,12 @@ struct race_env {
 	struct verdict verdict;
 	struct vmstat_snap vm_before, vm_after;
 	double t_start, t_end;
+	/*
+	 * Events counted when the case's nominal duration ran out, for a
+	 * case that then ran on because its window was still closed; -1
+	 * when it did not (all events are then within the duration).
+	 */
+	long long nominal_events;
 	bool set_up;
 };
 
@@ -66,10 +72,17 @@ int race_env_teardown(struct race_env *e);
 double race_duration(void);
 bool race_time_left(struct race_env *e);
 long long race_vmstat_delta(struct race_env *e, const char *name);
+/*
+ * A case that runs past its duration (a miss extension) records what it
+ * had counted when the duration ran out; only the first call counts.
+ */
+void race_env_nominal_end(struct race_env *e, long long events);
 
 /*
- * Prints "window: race=Rn trigger=NAME events=N seconds=S" followed by
- * @extra (more key=value pairs, may be NULL).
+ * Prints "window: race=Rn trigger=NAME events=N seconds=S
+ * nominal_seconds=D nominal_events=M" followed by @extra (more key=value
+ * pairs, may be NULL).  M counts only what was seen within the case's
+ * nominal duration D: the margin a soak judges.
  */
 void race_window_print(struct race_env *e, long long events,
 		       const char *extra_fmt, ...)

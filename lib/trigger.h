@@ -70,6 +70,14 @@ struct trigger {
 	void (*finish)(struct trigger_stats *st);
 	/* Whether it can reach memory that no process maps (R1). */
 	bool reaches_unmapped;
+	/*
+	 * Pages a case may hand it in all, and per round, when it is
+	 * bounded (soft offline retires every page it moves); 0: unbounded.
+	 * race_env_start() paces such a trigger so that its budget lasts
+	 * the case's duration instead of being spent in its first moments.
+	 */
+	unsigned int budget_pages;
+	unsigned int pages_per_round;
 };
 
 extern const struct trigger trigger_compaction;

@@ -85,4 +85,6 @@ const struct trigger trigger_soft_offline = {
 	.round = soft_offline_round,
 	.finish = soft_offline_finish,
 	.reaches_unmapped = true,
+	.budget_pages = SOFT_OFFLINE_BUDGET,
+	.pages_per_round = PER_ROUND,
 };
