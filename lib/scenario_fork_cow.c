@@ -54,6 +54,9 @@
 #define EXTEND_FACTOR		3		/* see window_still_closed() */
 #define FORK_COW_SLEEPERS_MIN	32		/* per lane */
 #define FORK_COW_MAX_LANES	16
+/* Forks of one burst (lane_burst()), and how long it may go on. */
+#define BURST_FORKS		32
+#define BURST_MS		20
 /* Page tables and kernel structures of one sleeper (60-150 KiB measured). */
 #define SLEEPER_BYTES		(256UL << 10)
 #define BUDGET_CAP		(256UL << 20)
@@ -79,6 +82,8 @@ struct fork_cow_shared {
 	long sleepers_recycled;
 	long storm_forks;
 	long storm_seen;
+	long burst_forks;
+	long burst_seen;
 	long thp_regions;
 	long thp_misses;
 	long aimed;
@@ -86,6 +91,8 @@ struct fork_cow_shared {
 	long seen_by_child;
 	long seen_by_parent;
 	long child_seen[FORK_COW_MAX_LANES];	/* the last child's own count */
+	pid_t migrator;
+	int holders;		/* lanes holding the migrator (hold_migration()) */
 	int error_taken;
 	char error[200];
 };
@@ -568,6 +575,42 @@ static int lane_fresh_thp(struct lane *l, uint32_t gen)
 	return 0;
 }
 
+/* Whether the lane's pagemap in @pm shows a migration entry. */
+static bool lane_sees_entry(const struct lane *l, const uint64_t *pm)
+{
+	size_t n = l->len / l->psz, i;
+
+	for (i = 0; i < n; i++)
+		if (classify(l, pm[i]) >= 0)
+			return true;
+	return false;
+}
+
+/*
+ * Holds a migration the lane caught in flight open: on the CPU the lanes
+ * share with it, the migrator gives way at the cond_resched() between
+ * unmapping a folio and moving it (between the two loops of
+ * migrate_pages_batch(), between the folios of a batch, between the base
+ * pages of a huge page's copy), which is how the lane gets to see its
+ * entry at all.  Made SCHED_IDLE while a lane holds it, the migrator
+ * stays parked there, its entries in place, until the lane's fork, its
+ * child's look and the burst are done; at normal priority it took the
+ * CPU back within the lane's fork and finished the move first.  Lanes
+ * count their holds, so the last one to let go restores the policy.
+ */
+static void hold_migration(struct lane *l, bool hold)
+{
+	struct sched_param p = { 0 };
+	pid_t pid = l->sh->migrator;
+
+	if (pid <= 0 || l->migrator_cpu != l->cpu)
+		return;
+	if (hold && __atomic_fetch_add(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
+		sched_setscheduler(pid, SCHED_IDLE, &p);
+	if (!hold && __atomic_sub_fetch(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
+		sched_setscheduler(pid, SCHED_OTHER, &p);
+}
+
 /*
  * Aims the next fork at a migration in flight: polls the region's own
  * pagemap until a page shows a migration entry, for at most the
@@ -580,7 +623,7 @@ static int lane_fresh_thp(struct lane *l, uint32_t gen)
  */
 static bool lane_aim(struct lane *l)
 {
-	size_t n = l->len / l->psz, i;
+	size_t n = l->len / l->psz;
 	double end = now_seconds() + AIM_MS / 1000.0;
 	long round = __atomic_load_n(&l->env->stats->rounds, __ATOMIC_RELAXED);
 
@@ -588,9 +631,8 @@ static bool lane_aim(struct lane *l)
 		if (pagemap_read(l->pm_fd, (unsigned long)l->region, n,
 				 l->pre))
 			return false;
-		for (i = 0; i < n; i++)
-			if (classify(l, l->pre[i]) >= 0)
-				return true;
+		if (lane_sees_entry(l, l->pre))
+			return true;
 		usleep(AIM_POLL_US);
 	} while (now_seconds() < end && !stop_requested(l->env->stop) &&
 		 (!l->aim_by_rounds ||
@@ -669,14 +711,16 @@ static int verify_first_words(const struct lane *l, const char *who,
  * (fix (b) lost): reading the pagemap, faulting on it or exiting over it
  * is the kernel's BUG on a migration entry of an unlocked folio.
  */
-static void storm_child_main(struct lane *l)
+static void storm_child_main(struct lane *l, long *seen_by_kind, bool look)
 {
 	long seen;
 	int ret = scan_entries(l, 0, "storm child", &seen);
 
 	count(&l->sh->entries, seen);
 	count(&l->sh->seen_by_child, seen);
-	count(&l->sh->storm_seen, seen);
+	count(seen_by_kind, seen);
+	if (!look)
+		child_exit(ret);
 	if (!follow_lane(l))
 		child_exit(WORKER_SYSCALL);
 	if (!ret)
@@ -707,10 +751,51 @@ static int lane_storm(struct lane *l)
 		if (pid < 0)
 			return WORKER_SYSCALL;
 		if (!pid)
-			storm_child_main(l);
+			storm_child_main(l, &l->sh->storm_seen, true);
 		count(&l->sh->forks, 1);
 		count(&l->sh->storm_forks, 1);
 		ret = reap(l, pid, "storm child", false);
+	}
+	return ret;
+}
+
+/*
+ * More forks per migration: while the lane's own pagemap still shows an
+ * entry after the generation's fork (l->post, read by
+ * lane_check_copied()), it forks storm children back to back, each of
+ * which copies the entry again and reads its pagemap at once.  A
+ * migration seen once is then met by several forks instead of one, which
+ * is what makes triggers with short windows (soft offline moves one page
+ * a call, compaction rarely reaches the lanes' pages, a huge page is one
+ * entry) reach their window with margin.  Burst children only read their
+ * pagemap and exit (zapping what fork copied): a child that touched a
+ * page under migration would sleep on it, and the idle CPU would let the
+ * held migrator finish.  The generation children check the data.
+ * Bounded by BURST_FORKS and BURST_MS; the fork storm case has storms of
+ * its own instead.
+ */
+static int lane_burst(struct lane *l)
+{
+	double end = now_seconds() + BURST_MS / 1000.0;
+	size_t n = l->len / l->psz;
+	int ret = 0, i;
+	pid_t pid;
+
+	for (i = 0; !ret && i < BURST_FORKS && now_seconds() < end; i++) {
+		if (!lane_sees_entry(l, l->post))
+			break;
+		fflush(stdout);
+		pid = fork();
+		if (pid < 0)
+			return WORKER_SYSCALL;
+		if (!pid)
+			storm_child_main(l, &l->sh->burst_seen, false);
+		count(&l->sh->forks, 1);
+		count(&l->sh->burst_forks, 1);
+		ret = reap(l, pid, "burst child", false);
+		if (!ret && pagemap_read(l->pm_fd, (unsigned long)l->region,
+					 n, l->post))
+			ret = WORKER_SYSCALL;
 	}
 	return ret;
 }
@@ -817,6 +902,7 @@ static void lane_write(struct lane *l, struct kid *prev, struct kid *old,
  */
 static int lane_fork(struct lane *l, struct kid *cur)
 {
+	bool aimed;
 	int ret = 0;
 
 	if (l->o->memory == FORK_COW_THP)
@@ -826,8 +912,11 @@ static int lane_fork(struct lane *l, struct kid *cur)
 		ret = WORKER_SYSCALL;
 	if (ret)
 		return ret;
-	if (lane_aim(l))
+	aimed = lane_aim(l);
+	if (aimed) {
 		count(&l->sh->aimed, 1);
+		hold_migration(l, true);
+	}
 	ret = kid_fork(l, cur);
 	/* Look before the migrator can take its entries back. */
 	if (!ret) {
@@ -836,6 +925,10 @@ static int lane_fork(struct lane *l, struct kid *cur)
 	}
 	if (!ret)
 		ret = lane_check_copied(l);
+	if (!ret && !l->o->storm && l->types_known)
+		ret = lane_burst(l);
+	if (aimed)
+		hold_migration(l, false);
 	if (!ret && l->o->read_only &&
 	    mprotect(l->region, l->len, PROT_READ | PROT_WRITE))
 		ret = WORKER_SYSCALL;
@@ -1197,6 +1290,8 @@ static void collect(const struct fork_cow_shared *sh,
 	res->sleepers_recycled = sh->sleepers_recycled;
 	res->storm_forks = sh->storm_forks;
 	res->storm_seen = sh->storm_seen;
+	res->burst_forks = sh->burst_forks;
+	res->burst_seen = sh->burst_seen;
 	res->thp_regions = sh->thp_regions;
 	res->thp_misses = sh->thp_misses;
 	res->aimed = sh->aimed;
@@ -1400,10 +1495,13 @@ static int run_lanes(struct race_env *env, struct lane *proto, int lanes,
 		ret = -1;
 	} else {
 		pin_to_cpu(env->migrator, proto->migrator_cpu);
+		sh->migrator = env->migrator;
 		__atomic_store_n(&sh->go, 1, __ATOMIC_RELEASE);
 		wave = now_seconds();
 		room_wave(&room, proto->cpu);
 		while (race_time_left(env) || window_still_closed(env, sh)) {
+			if (!race_time_left(env))
+				race_env_nominal_end(env, sh->entries);
 			usleep(10000);
 			if (now_seconds() - wave >= race_duration() / 2) {
 				wave = now_seconds();
@@ -1469,7 +1567,7 @@ int fork_cow_run(struct race_env *env, const struct fork_cow_opts *o,
 int fork_cow_verdict(struct race_env *env, const struct fork_cow_result *res)
 {
 	race_window_print(env, res->entries,
-			  "migrator_rounds=%ld forks=%ld generations=%ld aimed=%ld copied_write=%ld copied_read_exclusive=%ld seen_by_child=%ld seen_by_parent=%ld pgmigrate_success=%lld seen_read=%ld seen_read_exclusive=%ld seen_write=%ld seen_untyped=%ld sleepers=%d sleepers_recycled=%ld thp_regions=%ld thp_misses=%ld storm_forks=%ld storm_seen=%ld storm_split=%d",
+			  "migrator_rounds=%ld forks=%ld generations=%ld aimed=%ld copied_write=%ld copied_read_exclusive=%ld seen_by_child=%ld seen_by_parent=%ld pgmigrate_success=%lld seen_read=%ld seen_read_exclusive=%ld seen_write=%ld seen_untyped=%ld sleepers=%d sleepers_recycled=%ld thp_regions=%ld thp_misses=%ld storm_forks=%ld storm_seen=%ld storm_split=%d burst_forks=%ld burst_seen=%ld",
 			  env->stats->rounds, res->forks, res->generations,
 			  res->aimed, res->copied[MIGRATION_WRITE],
 			  res->copied[MIGRATION_READ_EXCLUSIVE],
@@ -1481,7 +1579,8 @@ int fork_cow_verdict(struct race_env *env, const struct fork_cow_result *res)
 			  res->kind[MIGRATION_NONE], res->sleepers,
 			  res->sleepers_recycled,
 			  res->thp_regions, res->thp_misses,
-			  res->storm_forks, res->storm_seen, res->storm_split);
+			  res->storm_forks, res->storm_seen, res->storm_split,
+			  res->burst_forks, res->burst_seen);
 	if (!res->types_known)
 		ksft_print_msg("%s\n", TYPES_UNKNOWN_NOTE);
 	else if (res->kind[MIGRATION_NONE])

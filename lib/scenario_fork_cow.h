@@ -108,6 +108,8 @@ struct fork_cow_result {
 	long storm_forks;	/* storm children forked */
 	long storm_seen;	/* entries storm children found */
 	bool storm_split;	/* lanes and migrator ran on different CPUs */
+	long burst_forks;	/* children forked in bursts (lane_burst()) */
+	long burst_seen;	/* entries burst children found */
 	long thp_regions;	/* fresh regions that were THP-mapped */
 	long thp_misses;	/* fresh regions that were not */
 	long aimed;		/* forks made while the parent saw an entry */
