@@ -74,7 +74,7 @@ static int restore_pfn(const struct undo_entry *e)
 	return ret ? 0 : knob_write(e->path, e->value);
 }
 
-static int modprobe(const char *module)
+static int load_module(const char *module)
 {
 	int status;
 	pid_t pid = fork();
@@ -118,7 +118,7 @@ static int ensure_inject(char *why, size_t len)
 			snprintf(why, len, "undo log full");
 			return -1;
 		}
-		modprobe(INJECT_MODULE);
+		load_module(INJECT_MODULE);
 	}
 	if (access(UNPOISON, F_OK)) {
 		snprintf(why, len,
