@@ -122,7 +122,7 @@ static struct undo_log *undo_log_new(void)
 /* Waits until every process of the case is gone, then restores. */
 static void __noreturn guardian_main(int pipe_rd)
 {
-	char c;
+	char c, buf[16];
 	ssize_t n;
 
 	setsid();	/* out of the test's process group */
@@ -135,7 +135,10 @@ static void __noreturn guardian_main(int pipe_rd)
 	 * When memory runs out the test's processes should go, not the one
 	 * that puts the machine back: the OOM killer's last choice.
 	 */
-	knob_write("/proc/self/oom_score_adj", "-1000");
+	if (knob_write("/proc/self/oom_score_adj", "-1000") ||
+	    knob_read("/proc/self/oom_score_adj", buf, sizeof(buf)) ||
+	    strcmp(buf, "-1000"))
+		fprintf(stderr, "# restore guardian: oom_score_adj -1000 refused (CAP_SYS_RESOURCE?): the OOM killer may pick it\n");
 	do
 		n = read(pipe_rd, &c, 1);
 	while (n > 0 || (n < 0 && errno == EINTR));
