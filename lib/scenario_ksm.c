@@ -1319,10 +1319,13 @@ static int unmerge_cycle(struct ksm_case *k)
 	for (i = 1; i < n; i += 2)
 		bad += !!wait_done(k, slots[i]);
 	/* run=2 would unmerge every KSM user: only when nobody else uses it. */
-	if (ksm_other_user())
-		command(k, slots, n, CMD_UNMERGE, 0);
-	else if (ksm_set_run(2))
-		fail(k, "cannot write run=2");
+	if (!ksm_other_user()) {
+		if (ksm_set_run(2))
+			fail(k, "cannot write run=2");
+	} else if (!command(k, slots, n, CMD_UNMERGE, 0)) {
+		/* The counters drop with the rmap items, on ksmd's next scans. */
+		ksmd_settle(k, slots, n);
+	}
 	migrator_end(k);
 	targets_withdraw(k, tslot, n);
 	if (bad || k->r->failures)
