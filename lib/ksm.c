@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* KSM knobs, per-process figures and bounded waits; see ksm.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -68,6 +69,24 @@ int ksm_set_run(int run)
 	return ksm_write("run", value);
 }
 
+/*
+ * Undo entry: run=2 also unmerges every other KSM user on the machine and
+ * forgets their registration, so only when the test is alone; else the
+ * knobs it never changed need no unmerge, and its own pages went with its
+ * processes.
+ */
+static int restore_unmerge(const struct undo_entry *e)
+{
+	pid_t other = ksm_other_user();
+
+	if (other) {
+		fprintf(stderr, "# KSM: pid %d uses KSM too: no run=2, its pages stay merged\n",
+			other);
+		return 0;
+	}
+	return knob_write(e->path, e->value);
+}
+
 static int ksm_save_all(void)
 {
 	char path[128];
@@ -81,7 +100,7 @@ static int ksm_save_all(void)
 		return ret;
 	/* Replayed first: unmerge, so that every knob can be written back. */
 	ksm_path(path, sizeof(path), "run");
-	return undo_add(UNDO_WRITE, path, "2", NULL);
+	return undo_add_call(restore_unmerge, path, "2");
 }
 
 int ksm_setup(int merge_across_nodes, char *why, size_t len)
@@ -98,6 +117,17 @@ int ksm_setup(int merge_across_nodes, char *why, size_t len)
 	if (merge_across_nodes >= 0 && access(path, W_OK)) {
 		snprintf(why, len, "no %s (CONFIG_NUMA)", path);
 		return 1;
+	}
+	if (merge_across_nodes >= 0 &&
+	    ksm_counter("merge_across_nodes") != !!merge_across_nodes) {
+		pid_t other = ksm_other_user();
+
+		if (other) {
+			snprintf(why, len,
+				 "pid %d uses KSM: merge_across_nodes changes only when nothing is merged, and unmerging others (run=2) is not ours to do",
+				 other);
+			return 1;
+		}
 	}
 	ret = ksm_save_all();
 	if (!ret)
@@ -208,6 +238,49 @@ long ksm_merging_pages(pid_t pid)
 	int ret = proc_read(pid, "ksm_merging_pages", buf, sizeof(buf));
 
 	return ret ? ret : strtol(buf, NULL, 10);
+}
+
+/* "key yes" or "key: yes" (newer kernels add such lines to ksm_stat). */
+static bool stat_yes(const char *text, const char *key)
+{
+	const char *p = strstr(text, key);
+
+	if (!p)
+		return false;
+	p += strlen(key);
+	p += strspn(p, ": \t");
+	return !strncmp(p, "yes", 3);
+}
+
+bool ksm_stat_in_use(const char *text)
+{
+	return stat_field(text, "ksm_rmap_items ") > 0 ||
+	       stat_field(text, "ksm_zero_pages ") > 0 ||
+	       stat_field(text, "ksm_merging_pages ") > 0 ||
+	       stat_yes(text, "ksm_mergeable") ||
+	       stat_yes(text, "ksm_merge_any");
+}
+
+pid_t ksm_other_user(void)
+{
+	pid_t pid, found = 0, ours = getpgrp();
+	char buf[512];
+	struct dirent *d;
+	DIR *dir;
+
+	dir = opendir("/proc");
+	if (!dir)
+		return 0;
+	while (!found && (d = readdir(dir))) {
+		pid = (pid_t)strtol(d->d_name, NULL, 10);
+		if (pid <= 0 || getpgid(pid) == ours)
+			continue;
+		if (!proc_read(pid, "ksm_stat", buf, sizeof(buf)) &&
+		    ksm_stat_in_use(buf))
+			found = pid;
+	}
+	closedir(dir);
+	return found;
 }
 
 int ksm_merge_range(void *addr, size_t len)

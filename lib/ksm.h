@@ -38,6 +38,9 @@ struct ksm_stat {
  * The restore runs in reverse order: run=2 first (merge_across_nodes and
  * max_page_sharing can only change while nothing is merged), then the
  * knobs, then run as found.  The undo guardian does the same after a kill.
+ * run=2 unmerges every KSM user of the machine, so it is done only when no
+ * other process uses KSM (ksm_other_user()); for the same reason changing
+ * merge_across_nodes SKIPs when another process uses KSM.
  *
  * Returns 0, 1 when the test must SKIP, -1 on error; @why says why.
  */
@@ -73,6 +76,14 @@ struct ksm_oracle {
 int ksm_oracle_open(struct ksm_oracle *o);	/* 0 or -errno */
 void ksm_oracle_close(struct ksm_oracle *o);
 bool ksm_oracle_page(struct ksm_oracle *o, uint64_t pfn);
+
+/* Whether a /proc/PID/ksm_stat text shows a process that uses KSM. */
+bool ksm_stat_in_use(const char *text);
+/*
+ * A process outside this test's process group that uses KSM (merged or
+ * zero pages, pages scanned, or mergeable where the kernel says so), or 0.
+ */
+pid_t ksm_other_user(void);
 
 /* madvise(MADV_MERGEABLE / MADV_UNMERGEABLE); 0 or -errno. */
 int ksm_merge_range(void *addr, size_t len);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "lock.h"
 #include "options.h"
 #include "procs.h"
 
@@ -18,8 +19,19 @@ static void kill_running_case(int sig)
 
 int main(int argc, char **argv)
 {
+	char msg[256];
+
 	if (mr_options_parse(&argc, argv))
 		return 1;	/* usage error, already explained */
+	/*
+	 * Exit 1, not SKIP: a second run at once is a mistake of whoever
+	 * started it, and a runner must report it as a failure rather than
+	 * a green run that tested nothing.
+	 */
+	if (run_lock_take(MR_RUN_LOCK, msg, sizeof(msg))) {
+		fprintf(stderr, "%s: %s\n", argv[0], msg);
+		return 1;
+	}
 	if (!mr_harness_entry) {
 		fprintf(stderr, "%s: built without harness.h\n", argv[0]);
 		return 1;

@@ -21,11 +21,13 @@
 #include <unistd.h>
 
 #include "memblock.h"
+#include "procs.h"
 #include "trigger.h"
 #include "undo.h"
 
 #define MEMORY_DIR	"/sys/devices/system/memory"
 #define BLOCKS_PER_ROUND 2
+#define ONLINE_RETRY_S	5
 
 static long registered[MEMBLOCK_TOUCHED_MAX];
 static int nr_registered;
@@ -93,20 +95,65 @@ int memblock_may_offline(long id)
 	return !strcmp(buf, "Movable");
 }
 
+/*
+ * Onlining can fail for a while (memory still being offlined by someone
+ * else, a transient allocation failure): try again with growing pauses,
+ * ONLINE_RETRY_S in all, then say which block stayed offline.
+ */
+static int online_with_backoff(long id, const char *state_path,
+			       const char *how)
+{
+	double start = now_seconds();
+	useconds_t pause = 10000;
+	int ret, tries = 0;
+
+	for (;;) {
+		ret = knob_write(state_path, how);
+		tries++;
+		if (memblock_is_online(id) == 1)
+			return 0;
+		if (now_seconds() - start >= ONLINE_RETRY_S)
+			break;
+		usleep(pause);
+		if (pause < 1000000)
+			pause *= 2;
+	}
+	if (!ret)
+		ret = -EIO;
+	fprintf(stderr,
+		"# memory block %ld (%s) would not come back online: %d tries in %.1f s, last: %s\n",
+		id, state_path, tries, now_seconds() - start, strerror(-ret));
+	return ret;
+}
+
+/* Undo entry: path is the block's state file, value how to online it. */
+static int restore_block(const struct undo_entry *e)
+{
+	long id;
+
+	if (sscanf(e->path, MEMORY_DIR "/memory%ld/", &id) != 1)
+		return -EINVAL;
+	if (memblock_is_online(id) == 1)
+		return 0;
+	return online_with_backoff(id, e->path, e->value);
+}
+
 /* The undo entry that brings @id back online, once per block. */
 static int register_block(long id, const char *online_how)
 {
 	char path[128];
-	int i;
+	int i, ret;
 
 	for (i = 0; i < nr_registered; i++)
 		if (registered[i] == id)
 			return 0;
 	if (nr_registered == MEMBLOCK_TOUCHED_MAX)
 		return -ENOSPC;
-	registered[nr_registered++] = id;
 	block_path(id, "state", path, sizeof(path));
-	return undo_add(UNDO_WRITE, path, online_how, "online");
+	ret = undo_add_call(restore_block, path, online_how);
+	if (!ret)
+		registered[nr_registered++] = id;
+	return ret;
 }
 
 static void alarm_interrupts(int sig)
@@ -132,11 +179,9 @@ int memblock_cycle(long id, unsigned int timeout_s)
 	ret = knob_write(path, "offline");
 	alarm(0);
 	on = knob_write(path, how);
-	if (on && memblock_is_online(id) != 1) {
-		printf("# memory block %ld could not be brought back online: %s\n",
-		       id, strerror(-on));
+	if (on && memblock_is_online(id) != 1 &&
+	    online_with_backoff(id, path, how))
 		return -EIO;
-	}
 	return ret;
 }
 

@@ -61,11 +61,8 @@ int race_env_setup(struct race_env *e, const char *race,
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
 	case_pgrp_publish();
-	if (undo_start()) {
-		snprintf(why, len, "cannot start the restore guardian: %s",
-			 strerror(errno));
+	if (undo_start(why, len))
 		return -1;
-	}
 	e->set_up = true;
 	e->trigger = trigger_find(trigger_name);
 	if (!e->trigger) {
@@ -197,7 +194,7 @@ int race_env_teardown(struct race_env *e)
 		return 0;
 	if (e->migrator > 0)
 		problems += !!race_env_stop(e);
-	undo_run();
+	problems += undo_run();
 	problems += verdict_finish(&e->verdict);
 	e->set_up = false;
 	return problems;

@@ -1284,8 +1284,9 @@ int ksm_forked_children_run(struct race_env *e, struct ksm_result *r)
 
 /*
  * Half the members MADV_UNMERGEABLE while the migrator moves the KSM
- * pages, then run=2 unmerges the rest, still under migration: no KSM page
- * may be left in any member and every page must hold its data.
+ * pages, then run=2 (MADV_UNMERGEABLE when other processes use KSM)
+ * unmerges the rest, still under migration: no KSM page may be left in
+ * any member and every page must hold its data.
  */
 static int unmerge_cycle(struct ksm_case *k)
 {
@@ -1317,8 +1318,14 @@ static int unmerge_cycle(struct ksm_case *k)
 	k->r->pages += KSM_PAGES;
 	for (i = 1; i < n; i += 2)
 		bad += !!wait_done(k, slots[i]);
-	if (ksm_set_run(2))
-		fail(k, "cannot write run=2");
+	/* run=2 would unmerge every KSM user: only when nobody else uses it. */
+	if (!ksm_other_user()) {
+		if (ksm_set_run(2))
+			fail(k, "cannot write run=2");
+	} else if (!command(k, slots, n, CMD_UNMERGE, 0)) {
+		/* The counters drop with the rmap items, on ksmd's next scans. */
+		ksmd_settle(k, slots, n);
+	}
 	migrator_end(k);
 	targets_withdraw(k, tslot, n);
 	if (bad || k->r->failures)

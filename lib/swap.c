@@ -59,7 +59,11 @@ static int zram_claim(void)
 
 	if (!knob_read(ZRAM_CONTROL "/hot_add", buf, sizeof(buf))) {
 		id = atoi(buf);
-		undo_add(UNDO_WRITE, ZRAM_CONTROL "/hot_remove", buf, "");
+		/* Reading hot_add made it: without an entry, take it back. */
+		if (undo_add(UNDO_WRITE, ZRAM_CONTROL "/hot_remove", buf, "")) {
+			knob_write(ZRAM_CONTROL "/hot_remove", buf);
+			return -ENOSPC;
+		}
 		return id;
 	}
 	if (!knob_read("/sys/block/zram0/disksize", buf, sizeof(buf)) &&
@@ -85,18 +89,18 @@ int swap_ensure(size_t bytes, char *why, size_t len)
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/sys/block/zram%d/reset", id);
-	undo_add(UNDO_WRITE, path, "1", "");
+	ret = undo_add(UNDO_WRITE, path, "1", "");
 	snprintf(path, sizeof(path), "/sys/block/zram%d/disksize", id);
 	snprintf(size, sizeof(size), "%zu", bytes);
 	snprintf(dev, sizeof(dev), "/dev/zram%d", id);
-	ret = knob_write(path, size);
+	if (!ret)
+		ret = knob_write(path, size);
 	if (!ret)
 		ret = write_swap_header(dev, bytes);
-	if (!ret) {
-		undo_add(UNDO_SWAPOFF, dev, NULL, NULL);
-		if (swapon(dev, 0))
-			ret = -errno;
-	}
+	if (!ret)
+		ret = undo_add(UNDO_SWAPOFF, dev, NULL, NULL);
+	if (!ret && swapon(dev, 0))
+		ret = -errno;
 	if (ret) {
 		snprintf(why, len, "zram swap on %s failed: %s", dev,
 			 strerror(-ret));

@@ -47,8 +47,7 @@ struct trigger_stats {
 	long blocks;		/* memory blocks offlined (offline trigger) */
 	int last_error;
 	int fatal;		/* the system was left changed (block offline) */
-	int nr_poisoned;	/* soft_offline: PFNs to unpoison afterwards */
-	uint64_t poisoned[SOFT_OFFLINE_BUDGET];
+	int nr_poisoned;	/* soft_offline: PFNs retired (undo log) */
 	/*
 	 * Holding the migrator between rounds: a test stores a new nonzero
 	 * number in hold, the migrator copies it to held when it idles and
@@ -66,7 +65,7 @@ struct trigger {
 	int (*prepare)(void);
 	/* One migration round over @t; returns 0 or -errno. */
 	int (*round)(struct trigger_targets *t, struct trigger_stats *st);
-	/* Once after the migrator stopped (unpoison and such). */
+	/* Once after the migrator stopped (optional). */
 	void (*finish)(struct trigger_stats *st);
 	/* Whether it can reach memory that no process maps (R1). */
 	bool reaches_unmapped;

@@ -6,17 +6,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/swap.h>
 #include <unistd.h>
 
 #include "kselftest.h"
+#include "lock.h"
+#include "procs.h"
 #include "undo.h"
 
-#define UNDO_MAX	256
+enum { UNDO_FREE, UNDO_LIVE, UNDO_DONE };	/* undo_entry.state */
 
-static struct undo_entry undo_log[UNDO_MAX];
-static int undo_count;
-static int guardian_fd = -1;
+/* In shared memory: every process of the case and the guardian see it. */
+struct undo_log {
+	int count;	/* slots handed out; passes UNDO_MAX once full */
+	struct undo_entry e[UNDO_MAX];
+};
+
+static struct undo_log *ulog;
+static int guardian_fd = -1;	/* its other end tells the guardian we live */
 
 int knob_read(const char *path, char *buf, size_t len)
 {
@@ -73,93 +81,177 @@ static int apply_entry(const struct undo_entry *e)
 		if (swapoff(e->path) && errno != EINVAL)
 			return -errno;
 		return 0;
+	case UNDO_CALL:
+		return e->fn ? e->fn(e) : 0;
 	}
 	return 0;
 }
 
-static void apply_all(struct undo_entry *log, int count, bool quiet)
+/* Newest first; every entry is done once tried, so nothing runs twice. */
+static int apply_all(struct undo_log *log)
 {
-	int i, ret;
+	int i, ret, failed = 0, n;
 
-	for (i = count - 1; i >= 0; i--) {
-		ret = apply_entry(&log[i]);
-		if (ret && !quiet)
+	if (!log)
+		return 0;
+	n = __atomic_load_n(&log->count, __ATOMIC_ACQUIRE);
+	for (i = (n < UNDO_MAX ? n : UNDO_MAX) - 1; i >= 0; i--) {
+		struct undo_entry *e = &log->e[i];
+
+		if (__atomic_load_n(&e->state, __ATOMIC_ACQUIRE) != UNDO_LIVE)
+			continue;
+		ret = apply_entry(e);
+		__atomic_store_n(&e->state, UNDO_DONE, __ATOMIC_RELEASE);
+		if (ret) {
+			failed++;
 			fprintf(stderr, "# restore %s (%s) failed: %s\n",
-				log[i].path, log[i].value, strerror(-ret));
+				e->path, e->value, strerror(-ret));
+		}
 	}
+	return failed;
 }
 
-static void guardian_loop(int fd)
+static struct undo_log *undo_log_new(void)
 {
-	static struct undo_entry log[UNDO_MAX];
-	struct undo_entry e;
-	int count = 0;
+	if (ulog)
+		munmap(ulog, sizeof(*ulog));
+	ulog = shared_alloc(sizeof(*ulog));
+	return ulog;
+}
 
-	while (read(fd, &e, sizeof(e)) == sizeof(e)) {
-		if (e.kind == UNDO_CLEAR)
-			count = 0;
-		else if (count < UNDO_MAX)
-			log[count++] = e;
-	}
+/* Waits until every process of the case is gone, then restores. */
+static void __noreturn guardian_main(int pipe_rd)
+{
+	char c, buf[16];
+	ssize_t n;
+
+	setsid();	/* out of the test's process group */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	/* The next program of the suite must not find us holding it. */
+	run_lock_forget();
+	/*
+	 * When memory runs out the test's processes should go, not the one
+	 * that puts the machine back: the OOM killer's last choice.
+	 */
+	if (knob_write("/proc/self/oom_score_adj", "-1000") ||
+	    knob_read("/proc/self/oom_score_adj", buf, sizeof(buf)) ||
+	    strcmp(buf, "-1000"))
+		fprintf(stderr, "# restore guardian: oom_score_adj -1000 refused (CAP_SYS_RESOURCE?): the OOM killer may pick it\n");
+	do
+		n = read(pipe_rd, &c, 1);
+	while (n > 0 || (n < 0 && errno == EINTR));
 	/* Every writer is gone: the test ended or was killed. */
-	apply_all(log, count, false);
+	apply_all(ulog);
+	/* Exiting lets go of MR_UNDO_LOCK: the next case may save now. */
+	_exit(0);
 }
 
-int undo_start(void)
+/* The previous case's guardian first: it may still be restoring. */
+static int undo_lock_wait(char *why, size_t len)
 {
-	int pipefd[2];
+	pid_t holder = 0;
+	int fd = lock_take(MR_UNDO_LOCK, UNDO_LOCK_TIMEOUT_S, &holder);
+
+	if (fd == -EWOULDBLOCK)
+		snprintf(why, len,
+			 "the restore guardian (pid %d) of an earlier case has not finished in %d s (%s)",
+			 holder, UNDO_LOCK_TIMEOUT_S, MR_UNDO_LOCK);
+	/* Cannot open it (not root): such a run changes nothing. */
+	return fd == -EWOULDBLOCK ? -ETIMEDOUT : fd;
+}
+
+int undo_start(char *why, size_t len)
+{
+	int pipefd[2], lock_fd, ret;
 	pid_t pid;
 
-	undo_count = 0;
-	if (pipe2(pipefd, O_CLOEXEC))
-		return -errno;
+	lock_fd = undo_lock_wait(why, len);
+	if (lock_fd == -ETIMEDOUT)
+		return lock_fd;
+	if (!undo_log_new()) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		ret = -errno;
+		goto fail;
+	}
+	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return -errno;
+	if (pid < 0) {
+		ret = -errno;
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto fail;
+	}
 	if (pid == 0) {
 		close(pipefd[1]);
-		setsid();	/* out of the test's process group */
-		signal(SIGINT, SIG_IGN);
-		signal(SIGTERM, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
-		guardian_loop(pipefd[0]);
-		_exit(0);
+		guardian_main(pipefd[0]);	/* keeps lock_fd to its end */
 	}
 	close(pipefd[0]);
 	guardian_fd = pipefd[1];
+	if (lock_fd >= 0) {
+		lock_set_holder(lock_fd, pid);
+		close(lock_fd);
+	}
 	return 0;
+fail:
+	snprintf(why, len, "cannot start the restore guardian: %s",
+		 strerror(-ret));
+	if (lock_fd >= 0)
+		close(lock_fd);
+	return ret;
 }
 
-static void guardian_send(const struct undo_entry *e)
+/* A slot of the log, or NULL when it is full (said so on stderr). */
+static struct undo_entry *undo_slot(const char *path)
 {
-	if (guardian_fd >= 0 && write(guardian_fd, e, sizeof(*e)) != sizeof(*e))
-		fprintf(stderr, "# undo guardian lost: %s\n", strerror(errno));
+	int i;
+
+	if (!ulog && !undo_log_new())
+		return NULL;
+	i = __atomic_fetch_add(&ulog->count, 1, __ATOMIC_ACQ_REL);
+	if (i < UNDO_MAX)
+		return &ulog->e[i];
+	fprintf(stderr,
+		"# undo log full (%d entries): refusing to change %s\n",
+		UNDO_MAX, path);
+	return NULL;
+}
+
+static int undo_add_entry(int kind, undo_fn fn, const char *path,
+			  const char *value, const char *expect)
+{
+	struct undo_entry *e = undo_slot(path);
+
+	if (!e)
+		return -ENOSPC;
+	e->kind = kind;
+	e->fn = fn;
+	snprintf(e->path, sizeof(e->path), "%s", path);
+	snprintf(e->value, sizeof(e->value), "%s", value ? value : "");
+	snprintf(e->expect, sizeof(e->expect), "%s", expect ? expect : "");
+	/* Live only when complete: a kill half-way leaves a free slot. */
+	__atomic_store_n(&e->state, UNDO_LIVE, __ATOMIC_RELEASE);
+	return 0;
 }
 
 int undo_add(int kind, const char *path, const char *value,
 	     const char *expect)
 {
-	struct undo_entry *e;
-
-	if (undo_count >= UNDO_MAX)
-		return -ENOSPC;
-	e = &undo_log[undo_count++];
-	memset(e, 0, sizeof(*e));
-	e->kind = kind;
-	snprintf(e->path, sizeof(e->path), "%s", path);
-	snprintf(e->value, sizeof(e->value), "%s", value ? value : "");
-	snprintf(e->expect, sizeof(e->expect), "%s", expect ? expect : "");
-	guardian_send(e);
-	return 0;
+	return undo_add_entry(kind, NULL, path, value, expect);
 }
 
-void undo_run(void)
+int undo_add_call(undo_fn fn, const char *path, const char *value)
 {
-	struct undo_entry clear = { .kind = UNDO_CLEAR };
+	return undo_add_entry(UNDO_CALL, fn, path, value, NULL);
+}
 
-	apply_all(undo_log, undo_count, false);
-	undo_count = 0;
-	guardian_send(&clear);
+int undo_run(void)
+{
+	return apply_all(ulog);
 }
 
 int knob_set(const char *path, const char *value)

@@ -4,6 +4,8 @@
  * oracles on canned input.  They need no root and touch no kernel state,
  * so a broken oracle is caught before any race test trusts it.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,11 +14,21 @@
 #include "harness.h"
 
 #include "kconfig.h"
+#include "ksm.h"
+#include "lock.h"
 #include "options.h"
 #include "pagemap.h"
 #include "pattern.h"
+#include "procs.h"
+#include "undo.h"
 #include "verdict.h"
 #include "vmstat.h"
+
+/* Unit tests change nothing: they may run beside the suite. */
+static void __attribute__((constructor)) no_run_lock(void)
+{
+	mr_run_lock_unneeded = true;
+}
 
 TEST(vmstat_snapshots)
 {
@@ -191,4 +203,95 @@ TEST(kpageflags_r1_candidate)
 	EXPECT_FALSE(kpf_unmapped_swapcache(sc | 1ULL << KPF_MMAP));
 	EXPECT_FALSE(kpf_unmapped_swapcache(sc | 1ULL << KPF_ANON));
 	EXPECT_FALSE(kpf_unmapped_swapcache(1ULL << KPF_SWAPCACHE));
+}
+
+static int undo_calls, undo_last = UNDO_MAX + 1;
+
+/* Counts calls and checks they come newest first. */
+static int undo_count_call(const struct undo_entry *e)
+{
+	int i = atoi(e->value);
+
+	undo_calls++;
+	if (i >= undo_last)
+		return -EINVAL;
+	undo_last = i;
+	return 0;
+}
+
+static int undo_fail_call(const struct undo_entry *e)
+{
+	return -EIO;
+}
+
+TEST(undo_log_full_refuses)
+{
+	char value[16];
+	int i;
+
+	for (i = 0; i < UNDO_MAX; i++) {
+		snprintf(value, sizeof(value), "%d", i);
+		ASSERT_EQ(0, undo_add_call(undo_count_call, "test", value));
+	}
+	/* Full: refused, not dropped later. */
+	EXPECT_EQ(-ENOSPC, undo_add_call(undo_count_call, "test", "x"));
+	EXPECT_EQ(-ENOSPC, undo_add(UNDO_WRITE, "/nonexistent", "1", NULL));
+	EXPECT_EQ(0, undo_run());
+	EXPECT_EQ(UNDO_MAX, undo_calls);
+	EXPECT_EQ(0, undo_last);
+	/* Done entries are not restored twice. */
+	EXPECT_EQ(0, undo_run());
+	EXPECT_EQ(UNDO_MAX, undo_calls);
+}
+
+TEST(undo_run_counts_failures)
+{
+	ASSERT_EQ(0, undo_add_call(undo_count_call, "ok", "1"));
+	ASSERT_EQ(0, undo_add_call(undo_fail_call, "bad", "2"));
+	ASSERT_EQ(0, undo_add(UNDO_WRITE, "/nonexistent/knob", "1", NULL));
+	EXPECT_EQ(2, undo_run());
+	EXPECT_EQ(1, undo_calls);
+}
+
+TEST(run_lock_refuses_second_run)
+{
+	char path[] = "/tmp/mr_lock_test.XXXXXX", msg[256], want[256];
+	pid_t holder = -1;
+	double t0;
+	int fd = mkstemp(path);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	mr_run_lock_unneeded = false;
+	ASSERT_EQ(0, run_lock_take(path, msg, sizeof(msg)));
+	/* A second taker (another open file) is refused and told who. */
+	EXPECT_EQ(-1, run_lock_take(path, msg, sizeof(msg)));
+	snprintf(want, sizeof(want),
+		 "another migration_races run (pid %d) holds %s: refusing to run two at once",
+		 getpid(), path);
+	EXPECT_STREQ(want, msg);
+	t0 = now_seconds();
+	EXPECT_EQ(-EWOULDBLOCK, lock_take(path, 0.1, &holder));
+	EXPECT_LE(0.1, now_seconds() - t0);
+	EXPECT_EQ(getpid(), holder);
+	run_lock_forget();
+	fd = lock_take(path, 0.1, NULL);
+	EXPECT_LE(0, fd);
+	close(fd);
+	unlink(path);
+}
+
+TEST(ksm_stat_users)
+{
+	EXPECT_FALSE(ksm_stat_in_use("ksm_rmap_items 0\nksm_zero_pages 0\n"
+				     "ksm_merging_pages 0\nksm_process_profit 0\n"));
+	EXPECT_TRUE(ksm_stat_in_use("ksm_rmap_items 12\nksm_zero_pages 0\n"
+				    "ksm_merging_pages 0\n"));
+	EXPECT_TRUE(ksm_stat_in_use("ksm_rmap_items 0\nksm_zero_pages 0\n"
+				    "ksm_merging_pages 3\n"));
+	EXPECT_TRUE(ksm_stat_in_use("ksm_rmap_items 0\nksm_merging_pages 0\n"
+				    "ksm_merge_any: no\nksm_mergeable: yes\n"));
+	EXPECT_FALSE(ksm_stat_in_use("ksm_rmap_items 0\nksm_merging_pages 0\n"
+				     "ksm_merge_any: no\nksm_mergeable: no\n"));
+	EXPECT_FALSE(ksm_stat_in_use(""));
 }
