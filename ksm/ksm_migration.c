@@ -7,9 +7,14 @@
  * stable node whose page is being migrated.  The scenarios are in
  * lib/scenario_ksm.c; this file picks the triggers.  move_pages needs two
  * nodes and runs with merge_across_nodes both ways (restored afterwards).
+ *
+ * ksm_accounting is no race: a forked child's own KSM counters, which the
+ * race cases leave alone (see lib/ksm_fork.h).
  */
 #include "kselftest_harness.h"
 #include "harness.h"
+#include "ksm.h"
+#include "ksm_fork.h"
 #include "race_env.h"
 #include "scenario_ksm.h"
 
@@ -94,4 +99,78 @@ TEST_F(ksm_migration, unmerge)
 	EXPECT_EQ(0, ksm_unmerge_run(&self->env, &res))
 		TH_LOG("set-up or migrator failed");
 	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
+}
+
+FIXTURE(ksm_accounting) {
+	struct race_env env;
+	struct ksm_fork_region region;
+};
+
+/* KSM set up and pages merged: what fails here is no kernel bug of ours. */
+FIXTURE_SETUP(ksm_accounting)
+{
+	char why[256] = "";
+
+	if (!race_case_setup(_metadata, &self->env, NULL, NULL,
+			     NEED_ROOT | NEED_KSM))
+		return;
+	if (access("/proc/self/ksm_stat", R_OK))
+		SKIP(return, "no /proc/PID/ksm_stat (kernel older than 6.1)");
+	if (!race_case_check(_metadata, ksm_setup(-1, why, sizeof(why)), why))
+		return;
+	ASSERT_EQ(0, ksm_fork_merge(&self->region, why, sizeof(why)))
+		TH_LOG("%s", why);
+}
+
+/* Declared in lib/known_bugs.c: 6.1 and others fail the case. */
+FIXTURE_TEARDOWN(ksm_accounting)
+{
+	ksm_fork_unmap(&self->region);
+	if (race_case_teardown(_metadata, &self->env))
+		known_bug_settle(_metadata, NULL);
+}
+
+/*
+ * The child maps the parent's KSM pages but owns no rmap item: its own
+ * counters start at 0, and after MADV_UNMERGEABLE they agree with the
+ * KSM pages it maps, none.  Anything else that goes wrong is an ASSERT.
+ */
+TEST_F(ksm_accounting, fork_resets_counters)
+{
+	struct ksm_fork_result r;
+	char why[256] = "";
+
+	ASSERT_EQ(0, ksm_fork_run(&self->region, &r, why, sizeof(why)))
+		TH_LOG("%s", why);
+	ASSERT_EQ(KSM_FORK_PAGES, r.parent.merging)
+		TH_LOG("the parent's own ksm_merging_pages before the fork");
+	ASSERT_EQ(KSM_FORK_PAGES, r.at_fork.ksm_pages)
+		TH_LOG("KSM pages the child maps by kpageflags after the fork");
+	ASSERT_EQ(0, r.bad_pages)
+		TH_LOG("pages of the child with wrong data after MADV_UNMERGEABLE");
+	ASSERT_EQ(0, r.unmerged.ksm_pages)
+		TH_LOG("KSM pages left in the child after MADV_UNMERGEABLE");
+	ksft_print_msg("ksm_accounting: parent merging=%ld rmap_items=%ld; child at fork merging=%ld rmap_items=%ld stat_merging=%ld; after MADV_UNMERGEABLE merging=%ld rmap_items=%ld stat_merging=%ld\n",
+		       r.parent.merging, r.parent.rmap_items,
+		       r.at_fork.merging, r.at_fork.rmap_items,
+		       r.at_fork.stat_merging, r.unmerged.merging,
+		       r.unmerged.rmap_items, r.unmerged.stat_merging);
+	EXPECT_EQ(0, r.at_fork.merging)
+		TH_LOG("forked child inherited the parent's ksm_merging_pages: %ld (fixed upstream by \"%s\")",
+		       r.at_fork.merging, KSM_FORK_FIX);
+	EXPECT_EQ(0, r.at_fork.rmap_items)
+		TH_LOG("forked child inherited the parent's ksm_rmap_items: %ld (fixed upstream by \"%s\")",
+		       r.at_fork.rmap_items, KSM_FORK_FIX);
+	/* ksm_stat shows ksm_merging_pages since 6.6 only: -1 before. */
+	if (r.at_fork.stat_merging >= 0) {
+		EXPECT_EQ(0, r.at_fork.stat_merging)
+			TH_LOG("forked child's ksm_stat inherited ksm_merging_pages: %ld (fixed upstream by \"%s\")",
+			       r.at_fork.stat_merging, KSM_FORK_FIX);
+	}
+	EXPECT_EQ(0, r.unmerged.merging)
+		TH_LOG("forked child still reports ksm_merging_pages %ld after MADV_UNMERGEABLE, mapping no KSM page (fixed upstream by \"%s\")",
+		       r.unmerged.merging, KSM_FORK_FIX);
+	EXPECT_EQ(0, r.unmerged.rmap_items)
+		TH_LOG("forked child still reports ksm_rmap_items %ld after MADV_UNMERGEABLE (fixed upstream by \"%s\")",
+		       r.unmerged.rmap_items, KSM_FORK_FIX);
 }

@@ -8,6 +8,7 @@
 #ifndef MR_HARNESS_H
 #define MR_HARNESS_H
 
+#include "known_bugs.h"
 #include "options.h"
 #include "race_env.h"
 
@@ -56,12 +57,44 @@ static inline bool race_case_check(struct __test_metadata *_metadata,
 	return true;
 }
 
-/* The FIXTURE_TEARDOWN of a race case: restore, then the kernel's verdict. */
-static inline void race_case_teardown(struct __test_metadata *_metadata,
+/*
+ * Last thing in the FIXTURE_TEARDOWN of a case that lib/known_bugs.c may
+ * declare, once race_case_teardown() found the restore and the kernel
+ * clean (a case the kernel's log or taint failed is not settled): on a
+ * kernel the declaration applies to, the case's verdict becomes XFAIL or
+ * XPASS (see known_bugs.h).  @variant is the variant's name, NULL for a
+ * fixture without variants: the case's name is fixture[.variant].test, as
+ * the harness prints it.  An aborted case (a failed ASSERT) is left
+ * alone: the harness fails it anyway.
+ */
+static inline void known_bug_settle(struct __test_metadata *_metadata,
+				    const char *variant)
+{
+	char name[256];
+	int code;
+
+	if (_metadata->aborted)
+		return;
+	snprintf(name, sizeof(name), "%s%s%s.%s", _metadata->fixture->name,
+		 variant ? "." : "", variant ? variant : "", _metadata->name);
+	code = known_bug_outcome(name, _metadata->exit_code,
+				 _metadata->results->reason,
+				 sizeof(_metadata->results->reason));
+	_metadata->exit_code = code;
+}
+
+/*
+ * The FIXTURE_TEARDOWN of a race case: restore, then the kernel's verdict.
+ * True when both were clean.
+ */
+static inline bool race_case_teardown(struct __test_metadata *_metadata,
 				      struct race_env *env)
 {
-	EXPECT_EQ(0, race_env_teardown(env))
+	int problems = race_env_teardown(env);
+
+	EXPECT_EQ(0, problems)
 		TH_LOG("the kernel or the restore reported problems");
+	return !problems;
 }
 
 #endif

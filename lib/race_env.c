@@ -64,6 +64,8 @@ int race_env_setup(struct race_env *e, const char *race,
 	if (undo_start(why, len))
 		return -1;
 	e->set_up = true;
+	if (!trigger_name)
+		return check_needs(needs, why, len);
 	e->trigger = trigger_find(trigger_name);
 	if (!e->trigger) {
 		snprintf(why, len, "unknown trigger %s", trigger_name);

@@ -48,7 +48,9 @@ struct race_env {
 
 /*
  * Returns 0 when the case can run, 1 when it must SKIP, -1 on error; @why
- * says why in both cases.
+ * says why in both cases.  @trigger_name NULL: a case that migrates
+ * nothing (no trigger, no migrator) but restores and judges the kernel
+ * as the race cases do.
  */
 int race_env_setup(struct race_env *e, const char *race,
 		   const char *trigger_name, unsigned int needs,

@@ -14,7 +14,8 @@
  * Three flavours, any trigger:
  *   forked_children  merge, stop ksmd, fork, migrate: every process maps
  *                    the new page, reads the right data, a write unshares
- *                    only the writer; ksmd again: the counts still agree;
+ *                    only the writer; ksmd again: the sharers' counts still
+ *                    agree (a forked child's own: ksm_accounting);
  *   stable_nodes     sharers hold merged pages while churners merge into
  *                    them, write and exit, and ksmd searches and prunes the
  *                    stable tree while the KSM pages migrate;

@@ -150,12 +150,16 @@ general protection fault, RCU stall, soft or hard lockup, hung task
 ("blocked for more than") or "Bad page" report, when new taint bits
 appear, when QEMU exits non-zero (pvpanic), when no test result or no
 "VMTEST: done" marker shows up, or when the guest outlives --vm-timeout.
-A test the guest died or hung in counts as failed. Each kernel ends with
-  vmtest: <kver>: tests N passed, N failed, N skipped[ (<what>)];
+A test the guest died or hung in counts as failed. A case that a known
+kernel bug declared for this kernel in lib/known_bugs.c settled is no
+failure: XFAIL (the bug showed; its "# known bug:" lines are printed as
+"vmtest: <kver>: known bug: ...") or XPASS (it did not; printed as
+"vmtest: <kver>: XPASS: <case>"), counted apart. Each kernel ends with
+  vmtest: <kver>: tests N passed, N failed, N skipped[, N xfail, N xpass][ (<what>)];
     kernel: clean|<what>; verdict: PASS|FAIL
 (on one line) and the whole run with the results over all kernels and
 soak runs:
-  N passed, N failed, N skipped
+  N passed, N failed, N skipped[, N xfail, N xpass]
 The console of the last run of each kernel stays in
 \$MIGRATION_RACES_CACHE/vmtest/<kver>/console.log.
 
@@ -844,6 +848,15 @@ parse_console()
 		print "T", run, status, name
 		running = ""
 	}
+	# A case a declared known bug settled (lib/known_bugs.c), at any
+	# nesting: XFAIL is no failure, XPASS is reported.
+	function known_bug_result(line,    name, kind) {
+		kind = (line ~ / # XFAIL/) ? "xfail" : "xpass"
+		name = line
+		sub(/^(# )*ok [0-9]+ /, "", name)
+		sub(/ # .*$/, "", name)
+		print "X", run, kind, name
+	}
 	function window(line,    f, i, kv, race, trigger, events) {
 		sub(/^(# )+window: /, "", line)
 		split(line, f, " ")
@@ -863,6 +876,13 @@ parse_console()
 			marker(line)
 		} else if (line ~ /^(not )?ok [0-9]+ /) {
 			tap_result(line)
+			if (line ~ / # (XFAIL|XPASS)/)
+				known_bug_result(line)
+		} else if (line ~ /^(# )+ok [0-9]+ .* # (XFAIL|XPASS)/) {
+			known_bug_result(line)
+		} else if (line ~ /^(# )+known bug: /) {
+			sub(/^(# )+known bug: /, "", line)
+			print "B", run, line
 		} else if (line ~ /^(# )+window: race=/) {
 			window(line)
 		} else if (line ~ /^# selftests: [^ ]+: [^ ]+$/) {
@@ -954,6 +974,21 @@ judge_tests()
 	fi
 }
 
+# Cases a declared known kernel bug settled: the declarations that
+# applied, and the cases where the bug did not show; sets XFAIL and XPASS.
+judge_known_bugs()
+{
+	local results=$1 label=$2
+
+	XFAIL=$(awk -F'\t' '$1 == "X" && $3 == "xfail" { n++ } END { print n + 0 }' "$results")
+	XPASS=$(awk -F'\t' '$1 == "X" && $3 == "xpass" { n++ } END { print n + 0 }' "$results")
+	awk -F'\t' -v label="$label" '$1 == "B" && !seen[$3]++ {
+		printf "vmtest: %s: known bug: %s\n", label, $3 }' "$results"
+	awk -F'\t' -v label="$label" '$1 == "X" && $3 == "xpass" {
+		printf "vmtest: %s: XPASS: %s (run %s): a declared known bug did not show\n",
+			label, $4, $2 }' "$results"
+}
+
 # Problem reports on the console and new taint bits.
 judge_kernel_log()
 {
@@ -1034,6 +1069,12 @@ judge_windows()
 	fi
 }
 
+# ", N xfail, N xpass" when a known bug settled a case, else nothing.
+known_bug_counts()
+{
+	[ $(($1 + $2)) -eq 0 ] || echo ", $1 xfail, $2 xpass"
+}
+
 join_list()
 {
 	local out
@@ -1052,6 +1093,7 @@ judge_kernel()
 	TEST_PROBLEMS=()
 	KERNEL_PROBLEMS=()
 	judge_tests "$results" "$label"
+	judge_known_bugs "$results" "$label"
 	judge_kernel_log "$results" "$label"
 	judge_vm "$results"
 	judge_windows "$results" "$label"
@@ -1060,7 +1102,9 @@ judge_kernel()
 	TOTAL_PASS=$((TOTAL_PASS + PASS))
 	TOTAL_FAIL=$((TOTAL_FAIL + FAIL))
 	TOTAL_SKIP=$((TOTAL_SKIP + SKIP))
-	tests="$PASS passed, $FAIL failed, $SKIP skipped"
+	TOTAL_XFAIL=$((TOTAL_XFAIL + XFAIL))
+	TOTAL_XPASS=$((TOTAL_XPASS + XPASS))
+	tests="$PASS passed, $FAIL failed, $SKIP skipped$(known_bug_counts "$XFAIL" "$XPASS")"
 	if [ ${#TEST_PROBLEMS[@]} -gt 0 ]; then
 		tests+=" ($(join_list "${TEST_PROBLEMS[@]}"))"
 	fi
@@ -1162,6 +1206,8 @@ main()
 	TOTAL_PASS=0
 	TOTAL_FAIL=0
 	TOTAL_SKIP=0
+	TOTAL_XFAIL=0
+	TOTAL_XPASS=0
 	SUMMARY=()
 	[ -z "$opt_kernel" ] || opt_kernels=custom
 	for series in $opt_kernels; do
@@ -1173,7 +1219,7 @@ main()
 		echo
 		printf '%s\n' "${SUMMARY[@]}"
 	fi
-	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped"
+	echo "$TOTAL_PASS passed, $TOTAL_FAIL failed, $TOTAL_SKIP skipped$(known_bug_counts "$TOTAL_XFAIL" "$TOTAL_XPASS")"
 	exit "$worst"
 }
 

@@ -16,6 +16,7 @@
 #include "kconfig.h"
 #include "ksm.h"
 #include "lock.h"
+#include "known_bugs.h"
 #include "options.h"
 #include "pagemap.h"
 #include "pattern.h"
@@ -294,4 +295,52 @@ TEST(ksm_stat_users)
 	EXPECT_FALSE(ksm_stat_in_use("ksm_rmap_items 0\nksm_merging_pages 0\n"
 				     "ksm_merge_any: no\nksm_mergeable: no\n"));
 	EXPECT_FALSE(ksm_stat_in_use(""));
+}
+
+TEST(kernel_version_ranges)
+{
+	static const struct kver_range r[] = {
+		{ "6.1", "6.12.54" }, { "6.13", "6.17.4" }, { NULL },
+	};
+	static const struct kver_range open_end[] = { { "6.10", NULL }, { NULL } };
+	int v[3];
+
+	ASSERT_EQ(0, kver_parse("6.12.118+deb12-amd64", v));
+	EXPECT_EQ(6, v[0]);
+	EXPECT_EQ(12, v[1]);
+	EXPECT_EQ(118, v[2]);
+	ASSERT_EQ(0, kver_parse("6.18", v));
+	EXPECT_EQ(0, v[2]);
+	EXPECT_NE(0, kver_parse("6", v));
+	EXPECT_NE(0, kver_parse("linux-6.1", v));
+	EXPECT_NE(0, kver_parse("", v));
+	/* Debian 12's 6.1: the 0 hides the point release. */
+	EXPECT_TRUE(kver_in_ranges("6.1.0-28-amd64", r));
+	EXPECT_TRUE(kver_in_ranges("6.1.192", r));
+	EXPECT_TRUE(kver_in_ranges("6.12.53", r));
+	EXPECT_FALSE(kver_in_ranges("6.12.54", r));
+	EXPECT_FALSE(kver_in_ranges("6.12.118+deb12-amd64", r));
+	EXPECT_TRUE(kver_in_ranges("6.13.0", r));
+	EXPECT_TRUE(kver_in_ranges("6.17.3-arch1", r));
+	EXPECT_FALSE(kver_in_ranges("6.17.4", r));
+	EXPECT_FALSE(kver_in_ranges("6.18.0", r));
+	EXPECT_FALSE(kver_in_ranges("6.0.19", r));
+	EXPECT_FALSE(kver_in_ranges("5.15.0-100-generic", r));
+	EXPECT_FALSE(kver_in_ranges("garbage", r));
+	EXPECT_TRUE(kver_in_ranges("7.0", open_end));
+	EXPECT_FALSE(kver_in_ranges("6.9.12", open_end));
+}
+
+TEST(known_bug_declarations)
+{
+	const char *name = "ksm_accounting.fork_resets_counters";
+	const struct known_bug *b = known_bug_find(name, "6.1.0-28-amd64");
+
+	ASSERT_NE(NULL, b);
+	EXPECT_NE(NULL, b->fix);
+	EXPECT_NE(NULL, b->reason);
+	EXPECT_EQ(NULL, known_bug_find(name, "6.12.118+deb12-amd64"));
+	EXPECT_EQ(NULL, known_bug_find(name, "6.18.0"));
+	EXPECT_EQ(NULL, known_bug_find("ksm_migration.compaction.forked_children",
+				       "6.1.192"));
 }
