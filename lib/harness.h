@@ -39,8 +39,12 @@ static inline bool race_case_setup(struct __test_metadata *_metadata,
 				   const char *trigger, unsigned int needs)
 {
 	char why[256];
-	int ret = race_env_setup(env, race, trigger, needs, why, sizeof(why));
+	int ret;
 
+	verdict_case_name(trigger, _metadata->name);
+	ret = race_env_setup(env, race, trigger, needs, why, sizeof(why));
+	if (ret)
+		verdict_case_abandon();	/* no teardown will finish it */
 	if (ret > 0)
 		SKIP(return false, "%s", why);
 	ASSERT_EQ(0, ret) TH_LOG("%s", why);
@@ -51,6 +55,8 @@ static inline bool race_case_setup(struct __test_metadata *_metadata,
 static inline bool race_case_check(struct __test_metadata *_metadata,
 				   int ret, const char *why)
 {
+	if (ret)
+		verdict_case_abandon();
 	if (ret > 0)
 		SKIP(return false, "%s", why);
 	ASSERT_EQ(0, ret) TH_LOG("%s", why);

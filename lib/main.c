@@ -6,6 +6,7 @@
 #include "lock.h"
 #include "options.h"
 #include "procs.h"
+#include "verdict.h"
 
 int (*mr_harness_entry)(int argc, char **argv);
 
@@ -41,5 +42,7 @@ int main(int argc, char **argv)
 		signal(SIGINT, kill_running_case);
 		signal(SIGHUP, kill_running_case);
 	}
+	/* Before the first case: its records and a killed case's are read. */
+	verdict_program_start();
 	return mr_harness_entry(argc, argv);
 }

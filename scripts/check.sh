@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The project's own tests, the command CI runs: set-up, checkpatch, gcc and
-# clang builds, the library's unit tests, the in-tree kselftest build and
+# clang builds, the library's unit tests, the console judging of the VM
+# runners on canned consoles, the in-tree kselftest build and
 # install, the mutant patches still applying to the kernel tree with fuzz
 # 0, the upstream patch series (made from HEAD and checked), the suite on
 # this machine's kernel, the suite in the NUMA VM on Debian's 6.12 kernel
@@ -205,6 +206,7 @@ main()
 	stage build-gcc build_with gcc
 	stage build-clang build_with clang LLVM=1
 	stage lib-unit-tests lib_unit_tests
+	stage console-tests "$REPO/scripts/console-test.sh"
 	stage in-tree in_tree
 	stage mutants-apply "$REPO/scripts/mutants.sh" --no-setup --check
 	stage upstream-series upstream_series

@@ -415,10 +415,23 @@ boot()
 # time).  The first kernel report or strong test failure (data, COW,
 # KSM accounting, taint, a killed child) in console order wins; "window
 # not reached" or a bare failure only when there is nothing else.  Prints
-# "kind<TAB>guest seconds since the tests began<TAB>detail".
+# "kind<TAB>guest seconds since the tests began<TAB>detail".  Kernel
+# reports are those of lib/kernel_problems.h, shown by the kind of signal
+# they are: KASAN, WARN, hang (stall, hung task, lockup) or oops.
 first_signal()
 {
-	tr -d '\r' < "$1" | awk -v OFS='\t' '
+	tr -d '\r' < "$1" | awk -v OFS='\t' \
+		-v kp_file="$REPO_DIR/lib/kernel_problems.h" \
+		"$(cat "$SCRIPT_DIR/kernel-problems.awk")"'
+	function signal_of(kind) {
+		if (kind == "kasan")
+			return "KASAN"
+		if (kind == "warning")
+			return "WARN"
+		if (kp_is_hang(kind))
+			return "hang"
+		return kind == "" ? "" : "oops"
+	}
 	function since(t) {
 		return (t != "" && start != "") ? sprintf("%.1f", t - start) : "?"
 	}
@@ -474,14 +487,9 @@ first_signal()
 	match($0, /\[ *[0-9]+\.[0-9]+\] /) {
 		t = substr($0, RSTART + 1, RLENGTH - 3)
 		msg = substr($0, RSTART + RLENGTH)
-		if (msg ~ /^BUG: KASAN/)
-			kernel("KASAN", t, msg)
-		else if (msg ~ /^(Oops|BUG:|kernel BUG at|general protection fault)/)
-			kernel("oops", t, msg)
-		else if (msg ~ /^WARNING:/)
-			kernel("WARN", t, msg)
-		else if (msg ~ /^(rcu: INFO|INFO: task .* blocked|(NMI )?watchdog: )/)
-			kernel("hang", t, msg)
+		sig = signal_of(kp_kind(msg))
+		if (sig != "")
+			kernel(sig, t, msg)
 		else if (msg ~ /^-+\[ cut here \]-+$/ && kline == "") {
 			kernel("oops", t, "a report began (cut here) and never ended")
 			kprovisional = 1

@@ -24,7 +24,22 @@ BUSYBOX=/bin/busybox
 # debugfs hwpoison/, pvpanic-mmio so that a panic makes QEMU exit 1.
 GUEST_MODULES="zram hwpoison_inject pvpanic_mmio"
 # hugepages=32: fork_cow's hugetlb case needs pages to fork and migrate.
-CMDLINE="console=ttyS0 panic=-1 oops=panic loglevel=7 memhp_default_state=online_movable hugepages=32"
+# rcu_cpu_stall_timeout=21: Debian's default, stated so that every kernel
+# (mutants' tinyconfig ones too) reports a stall after the same time; the
+# runs measured under TCG on a busy 2-core host showed no false stall
+# with it, and a shorter one would report a vCPU thread the host did not
+# schedule for a few seconds.  The hung-task timeout is set in /init.
+CMDLINE="console=ttyS0 panic=-1 oops=panic loglevel=7 memhp_default_state=online_movable hugepages=32 rcupdate.rcu_cpu_stall_timeout=21"
+# The kernel-problem patterns shared with lib/verdict.c, and their awk.
+KERNEL_PROBLEMS=$REPO_DIR/lib/kernel_problems.h
+KERNEL_PROBLEMS_AWK=$SCRIPT_DIR/kernel-problems.awk
+# Seconds a hang report (RCU stall, hung task, lockup) may stand with no
+# TAP result after it before the run is ended: the report alone already
+# fails the run (exit 3), so waiting only lets a stall the busy host
+# caused under TCG end with the case's result; a case of the default
+# run takes seconds in the VM (55 cases in 173 s), so a minute without
+# any result is a guest that no longer makes progress.
+HANG_GRACE=60
 PROBE_TIMEOUT=20
 
 # Exit codes, the worst over all kernels wins.
@@ -51,6 +66,7 @@ opt_vm_timeout=1800
 opt_log=
 opt_append=
 opt_selftest=0
+opt_selftest_hang=0
 opt_require_windows=0
 opt_dry_run=0
 opt_setup=1
@@ -142,14 +158,24 @@ Output:
                         /dev/kmsg before the tests run, and the log scan
                         must flag it, so this run must exit 3 (1 if
                         the line went unnoticed). Add -t to keep it short.
+  --selftest-hang       check the hang watchdog: /init prints a running
+                        test "vmtest: selftest-hang", writes "rcu: INFO:
+                        rcu_preempt self-detected stall on CPU" to
+                        /dev/kmsg and sleeps; the console watcher must end
+                        the run ${HANG_GRACE} s later naming that test, so
+                        this run must exit 3 (1 if it did not; add
+                        --vm-timeout 300 not to wait 30 minutes then).
   -h, --help            this text.
 
 A kernel's run fails when the console shows a TAP "not ok" line (a
 "# SKIP" is not a failure), a kernel Oops, BUG:, WARNING:, panic,
 general protection fault, RCU stall, soft or hard lockup, hung task
-("blocked for more than") or "Bad page" report, when new taint bits
-appear, when QEMU exits non-zero (pvpanic), when no test result or no
-"VMTEST: done" marker shows up, or when the guest outlives --vm-timeout.
+("blocked for more than"), "Bad page" or other report of
+lib/kernel_problems.h, when new taint bits appear, when QEMU exits
+non-zero (pvpanic), when no test result or no "VMTEST: done" marker
+shows up, or when the guest outlives --vm-timeout.  A hang report (RCU
+stall, hung task, lockup) followed by ${HANG_GRACE} s without a test result
+ends the run at once, naming the test that was running.
 A test the guest died or hung in counts as failed. A case that a known
 kernel bug declared for this kernel in lib/known_bugs.c settled is no
 failure: XFAIL (the bug showed; its "# known bug:" lines are printed as
@@ -229,6 +255,11 @@ parse_options()
 			;;
 		--selftest-vmtest)
 			opt_selftest=1
+			shift
+			continue
+			;;
+		--selftest-hang)
+			opt_selftest_hang=1
 			shift
 			continue
 			;;
@@ -631,6 +662,7 @@ write_guest_conf()
 	cat > "$file" <<EOF
 VMTEST_PROBE=$probe
 VMTEST_SELFTEST=$opt_selftest
+VMTEST_SELFTEST_HANG=$opt_selftest_hang
 VMTEST_SCALE=$opt_scale
 VMTEST_SOAK=$opt_soak
 VMTEST_RUN_ARGS="${run_args[*]}"
@@ -693,7 +725,9 @@ qemu_command()
 		QEMU_CMD+=(-accel "tcg,thread=multi" -cpu max)
 		;;
 	esac
+	# -pidfile: the console watcher stops QEMU by its pid when it hangs.
 	QEMU_CMD+=(-display none -monitor none -serial stdio -no-reboot
+		-pidfile "$WORK/qemu.pid"
 		-device pvpanic -action panic=exit-failure
 		-kernel "$K_IMAGE" -initrd "$initrd"
 		-append "$CMDLINE${opt_append:+ $opt_append}")
@@ -765,25 +799,32 @@ seconds_since()
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'
 }
 
-# Streams the console to stdout and the logs; sets QEMU_RC to QEMU's
-# status, 124 (or 137 after SIGKILL) when --vm-timeout expired, and
-# VM_WALL and VM_FIRST_TEST to seconds since QEMU started.
+# Streams the console to stdout, the logs and the hang watchdog
+# (console-watch.sh); sets QEMU_RC to QEMU's status, 124 (or 137 after
+# SIGKILL) when --vm-timeout expired, VM_HANG to the watchdog's report
+# ("kind<TAB>test<TAB>seconds<TAB>message") when it stopped a hung guest,
+# and VM_WALL and VM_FIRST_TEST to seconds since QEMU started.
 run_vm()
 {
-	local logfile=$1 start first=$WORK/first-test
+	local logfile=$1 start first=$WORK/first-test hang=$WORK/hang
 	local sinks=("$logfile")
 
 	[ -z "$opt_log" ] || sinks+=("$opt_log")
 	: > "$logfile"
-	rm -f "$first"
+	rm -f "$first" "$hang"
 	QEMU_RC=0
 	start=$EPOCHREALTIME
 	timeout --foreground -k 10 "$opt_vm_timeout" "${QEMU_CMD[@]}" \
-		</dev/null 2>&1 | tee -a "${sinks[@]}" >(clock_first_test "$first") ||
+		</dev/null 2>&1 | tee -a "${sinks[@]}" >(clock_first_test "$first") \
+		>("$SCRIPT_DIR/console-watch.sh" --grace "$HANG_GRACE" \
+			--report "$hang" --pidfile "$WORK/qemu.pid" \
+			--problems "$KERNEL_PROBLEMS") ||
 		QEMU_RC=${PIPESTATUS[0]}
 	VM_WALL=$(seconds_since "$start" "$EPOCHREALTIME")
 	VM_FIRST_TEST="?"
 	[ ! -f "$first" ] || VM_FIRST_TEST=$(seconds_since "$start" "$(cat "$first")")
+	VM_HANG=
+	[ ! -s "$hang" ] || VM_HANG=$(head -n1 "$hang")
 }
 
 # Turns a console log into tab-separated records:
@@ -791,36 +832,21 @@ run_vm()
 #   U run COLLECTION:TEST                  the test running when the log
 #                                          ended: the guest died in it
 #   W run race trigger events              a test's window line
-#   K kind message                         a kernel problem report
+#   K kind message                         a kernel problem report, its
+#                                          kind from lib/kernel_problems.h
 #   M key value                            a VMTEST marker
 # A printk can land in the middle of a line the tests write; its text
 # starts at a "[ seconds]" stamp and ends the line, and the rest of the
 # user's line follows on the next one: glue the pieces back together.
 parse_console()
 {
-	tr -d '\r' < "$1" | awk -v OFS='\t' '
+	tr -d '\r' < "$1" | awk -v OFS='\t' -v kp_file="$KERNEL_PROBLEMS" \
+		"$(cat "$KERNEL_PROBLEMS_AWK")"'
+	# The kinds of lib/kernel_problems.h: warning, bug, kasan, rcu_stall...
 	function kernel_problem(msg,    kind) {
-		if (msg ~ /^BUG: Bad (page|rss)/)
-			kind = "Bad page"
-		else if (msg ~ /^(WARNING|BUG|Oops|UBSAN):/)
-			kind = substr(msg, 1, index(msg, ":") - 1)
-		else if (msg ~ /^kernel BUG at/)
-			kind = "BUG"
-		else if (msg ~ /^Kernel panic/)
-			kind = "Kernel panic"
-		else if (msg ~ /^general protection fault/)
-			kind = "general protection fault"
-		else if (msg ~ /^(rcu: INFO:|INFO: rcu_)/)
-			kind = "RCU stall"
-		else if (msg ~ /^INFO: task .* blocked for more than/)
-			kind = "hung task"
-		else if (msg ~ /^(NMI )?watchdog: BUG: soft lockup/)
-			kind = "soft lockup"
-		else if (msg ~ /^(NMI )?watchdog: Watchdog detected hard LOCKUP/)
-			kind = "hard lockup"
-		else
-			return
-		print "K", kind, msg
+		kind = kp_kind(msg)
+		if (kind != "")
+			print "K", kind, msg
 	}
 	function marker(line,    w) {
 		sub(/^VMTEST: /, "", line)
@@ -893,7 +919,9 @@ parse_console()
 			running = line
 			sub(/^#  RUN +/, "", running)
 			sub(/ \.\.\.$/, "", running)
-		} else {
+		} else if (line !~ /^#/) {
+			# A printk without a stamp; lines that begin
+			# with "#" are the tests, "# finding:" too.
 			kernel_problem(line)
 		}
 	}
@@ -1013,8 +1041,14 @@ judge_kernel_log()
 # How QEMU and /init ended.
 judge_vm()
 {
-	local results=$1 done_rc
+	local results=$1 done_rc kind test secs
 
+	if [ -n "$VM_HANG" ]; then
+		IFS=$'\t' read -r kind test secs _ <<<"$VM_HANG"
+		KERNEL_PROBLEMS+=("guest hung: $kind in $test, stopped $secs s after the report")
+		raise_code $EXIT_KERNEL
+		return 0
+	fi
 	case "$QEMU_RC" in
 	0)
 		;;
@@ -1099,6 +1133,7 @@ judge_kernel()
 	judge_windows "$results" "$label"
 	[ "$opt_soak" -eq 1 ] || soak_table "$results" "$label"
 	[ "$opt_selftest" -eq 0 ] || check_selftest "$results" "$label"
+	[ "$opt_selftest_hang" -eq 0 ] || check_selftest_hang "$label"
 	TOTAL_PASS=$((TOTAL_PASS + PASS))
 	TOTAL_FAIL=$((TOTAL_FAIL + FAIL))
 	TOTAL_SKIP=$((TOTAL_SKIP + SKIP))
@@ -1121,11 +1156,26 @@ check_selftest()
 {
 	local results=$1 label=$2
 
-	if grep -q $'^K\tWARNING\tWARNING: CPU: 0 PID: 1 at vmtest-selftest' "$results"; then
+	if grep -q $'^K\twarning\tWARNING: CPU: 0 PID: 1 at vmtest-selftest' "$results"; then
 		echo "vmtest: $label: selftest-vmtest: the planted WARNING was flagged"
 	else
 		echo "vmtest: $label: selftest-vmtest: the planted WARNING was NOT flagged"
 		raise_code $EXIT_USAGE
+	fi
+}
+
+# --selftest-hang: the watchdog must have stopped the guest in the
+# planted stall, naming the test /init pretended to run.
+check_selftest_hang()
+{
+	local label=$1
+
+	if [[ $VM_HANG == $'rcu_stall\tvmtest:selftest-hang\t'* ]]; then
+		echo "vmtest: $label: selftest-hang: the planted stall ended the run after $VM_WALL s"
+	else
+		echo "vmtest: $label: selftest-hang: the planted stall did NOT end the run (${VM_HANG:-no hang report})"
+		# Not 3 or 4: those are what a working watchdog gives.
+		KERNEL_CODE=$EXIT_USAGE
 	fi
 }
 

@@ -46,19 +46,107 @@ TEST(vmstat_snapshots)
 	EXPECT_NE(0, vmstat_parse("", &a));
 }
 
-TEST(kmsg_lines)
+/* Real report headers, as the kernel prints them, and their kinds. */
+static const char * const kernel_reports[][2] = {
+	{ "kasan", "BUG: KASAN: slab-use-after-free in folio_get_anon_vma+0x1a4/0x2c0" },
+	{ "slub", "BUG kmalloc-64 (Not tainted): Poison overwritten" },
+	{ "slub", "BUG anon_vma (Tainted: G    B             ): Object already free" },
+	{ "bug", "kernel BUG at mm/migrate.c:1152!" },
+	{ "bug", "kernel BUG at include/linux/swapops.h:505!" },
+	{ "bug", "BUG: kernel NULL pointer dereference, address: 0000000000000008" },
+	{ "bug", "BUG: unable to handle page fault for address: ffff888100000000" },
+	{ "warning", "WARNING: CPU: 1 PID: 2 at mm/rmap.c:1343 folio_add_anon_rmap_ptes+0x1b/0x30" },
+	{ "rcu_stall", "rcu: INFO: rcu_sched self-detected stall on CPU" },
+	{ "rcu_stall", "rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:" },
+	{ "rcu_stall", "INFO: rcu_sched detected stalls on CPUs/tasks:" },
+	{ "hung_task", "INFO: task foo:123 blocked for more than 20 seconds." },
+	{ "soft_lockup", "watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [ksmd:41]" },
+	{ "hard_lockup", "NMI watchdog: Watchdog detected hard LOCKUP on cpu 1" },
+	{ "bad_page", "BUG: Bad page state in process fork_cow  pfn:10a3c" },
+	{ "bad_page", "BUG: Bad page map in process ksm_migration  pte:8000000107e00867 pmd:10a4b067" },
+	{ "bad_rss", "BUG: Bad rss-counter state mm:00000000a4b3c2d1 type:MM_ANONPAGES val:-1" },
+	{ "bad_swap_entry", "Bad swap file entry 3fffffffffff" },
+	{ "bad_swap_entry", "_swap_info_get: Bad swap file entry 3fffffffffff" },
+	{ "bad_swap_entry", "swap_entry_range_free: Unused swap offset entry 00000420" },
+	{ "oops", "Oops: general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] PREEMPT SMP NOPTI" },
+	{ "oops", "general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] SMP PTI" },
+	{ "oops", "Oops: 0000 [#1] PREEMPT SMP NOPTI" },
+	{ "panic", "Kernel panic - not syncing: Fatal exception" },
+	{ "ubsan", "UBSAN: array-index-out-of-bounds in mm/ksm.c:1234:5" },
+	{ "list_corruption", "list_del corruption, ffff888103a4c2d8->next is LIST_POISON1 (dead000000000100)" },
+};
+
+/* Lines of a normal run, some of them close to a report. */
+static const char * const ordinary_lines[] = {
+	"zram0: detected capacity change from 0 to 2097152",
+	"Adding 1048572k swap on /dev/zram0.  Priority:-2 extents:1 across:1048572k SS",
+	"page dumped because: unmovable page",
+	"page dumped because: isolation failed",
+	"Memory failure: 0x10a3c: soft offline: migration success",
+	"memory memory40: Offline failed.",
+	"DEBUG: hugetlb pages reserved",
+	"migration_races: WARNINGS are counted elsewhere",
+	"rcu: Hierarchical RCU implementation.",
+	"INFO: lockdep is turned off.",
+	"",
+};
+
+TEST(kernel_reports_have_their_kind)
 {
-	EXPECT_TRUE(kmsg_line_is_bad("WARNING: CPU: 1 PID: 5 at mm/rmap.c:1342 x"));
-	EXPECT_TRUE(kmsg_line_is_bad("kernel BUG at include/linux/swapops.h:505!"));
-	EXPECT_TRUE(kmsg_line_is_bad("BUG: Bad page state in process a pfn:1234"));
-	EXPECT_TRUE(kmsg_line_is_bad("Oops: general protection fault, probably"));
-	EXPECT_TRUE(kmsg_line_is_bad("rcu: INFO: rcu_preempt self-detected stall on CPU"));
-	EXPECT_TRUE(kmsg_line_is_bad("watchdog: BUG: soft lockup - CPU#0 stuck"));
-	EXPECT_TRUE(kmsg_line_is_bad("INFO: task a:1 blocked for more than 120 seconds."));
-	EXPECT_FALSE(kmsg_line_is_bad("page dumped because: unmovable page"));
-	EXPECT_FALSE(kmsg_line_is_bad("Memory failure: 0x1234: soft offline: migration success"));
-	EXPECT_FALSE(kmsg_line_is_bad("zram0: detected capacity change"));
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kernel_reports); i++) {
+		const char *kind = kmsg_line_kind(kernel_reports[i][1]);
+
+		EXPECT_NE(NULL, kind) TH_LOG("not caught: %s", kernel_reports[i][1]);
+		if (kind)
+			EXPECT_STREQ(kernel_reports[i][0], kind)
+				TH_LOG("in: %s", kernel_reports[i][1]);
+		EXPECT_TRUE(kmsg_line_is_bad(kernel_reports[i][1]));
+	}
+	for (i = 0; i < ARRAY_SIZE(ordinary_lines); i++) {
+		const char *kind = kmsg_line_kind(ordinary_lines[i]);
+
+		EXPECT_FALSE(kmsg_line_is_bad(ordinary_lines[i]))
+			TH_LOG("caught as %s: %s", kind ? kind : "-",
+			       ordinary_lines[i]);
+	}
+}
+
+TEST(kmsg_records)
+{
+	struct kmsg_reader r = { .fd = -1 };
+
 	EXPECT_STREQ("WARNING: x", kmsg_record_text("4,123,456,-;WARNING: x"));
+	EXPECT_EQ(123, kmsg_record_seq("4,123,456,-;WARNING: x"));
+	EXPECT_EQ(-1, kmsg_record_seq("no record"));
+	EXPECT_EQ(-1, kmsg_record_seq("4,x,456,-;text"));
+	/* The first record sets the sequence; a gap is what was lost. */
+	EXPECT_EQ(0, kmsg_reader_advance(&r, 10));
+	EXPECT_EQ(0, kmsg_reader_advance(&r, 11));
+	r.overrun = true;
+	EXPECT_EQ(89, kmsg_reader_advance(&r, 101));
+	EXPECT_FALSE(r.overrun);
+	/* An overrun before the first record: lost, but how many is unknown. */
+	r = (struct kmsg_reader){ .fd = -1, .overrun = true };
+	EXPECT_EQ(-1, kmsg_reader_advance(&r, 500));
+	EXPECT_EQ(0, kmsg_reader_advance(&r, 501));
+}
+
+TEST(finding_lines)
+{
+	char buf[128];
+
+	finding_format(buf, sizeof(buf), "warning", "kmsg",
+		       "WARNING: CPU: 1 PID: 2 at mm/rmap.c:1343 x");
+	EXPECT_STREQ("kind=warning source=kmsg line=\"WARNING: CPU: 1 PID: 2 at mm/rmap.c:1343 x\"",
+		     buf);
+	finding_format(buf, sizeof(buf), "bug", "kmsg", "a \"q\" \\x0a");
+	EXPECT_STREQ("kind=bug source=kmsg line=\"a \\\"q\\\" \\\\x0a\"", buf);
+	/* Cut short, still one line that ends in a quote. */
+	finding_format(buf, 40, "bug", "kmsg", "kernel BUG at mm/migrate.c:1152! and more");
+	EXPECT_EQ(39, strlen(buf));
+	EXPECT_EQ('"', buf[38]);
 }
 
 TEST(taint_decoding)

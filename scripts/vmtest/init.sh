@@ -55,6 +55,31 @@ plant_warning()
 		> /dev/kmsg
 }
 
+# A hung task is reported after 60 s instead of the kernel's 120, so that
+# the host's watchdog (vmtest.sh, console-watch.sh) can end a hung run
+# within a few minutes.  Not shorter: under TCG a task can wait in D state
+# on memory offline or the memory hotplug lock for tens of seconds without
+# anything being wrong.  Kernels without DETECT_HUNG_TASK lack the file.
+set_watchdogs()
+{
+	if [ -w /proc/sys/kernel/hung_task_timeout_secs ]; then
+		echo 60 > /proc/sys/kernel/hung_task_timeout_secs
+	fi
+	echo "VMTEST: watchdogs hung_task=$(cat /proc/sys/kernel/hung_task_timeout_secs 2>/dev/null) rcu_stall=$(cat /sys/module/rcupdate/parameters/rcu_cpu_stall_timeout 2>/dev/null)"
+}
+
+# --selftest-hang: a stall in a test, as the host's watchdog must see it;
+# the guest then stops making progress.
+plant_stall()
+{
+	echo "# selftests: vmtest: selftest-hang"
+	echo "<3>rcu: INFO: rcu_preempt self-detected stall on CPU (planted by vmtest.sh --selftest-hang)" \
+		> /dev/kmsg
+	while :; do
+		sleep 3600
+	done
+}
+
 run_selftests()
 {
 	i=1
@@ -89,12 +114,21 @@ if [ "$VMTEST_PROBE" -eq 1 ]; then
 	poweroff -f
 fi
 load_modules
+set_watchdogs
 if [ "$VMTEST_SELFTEST" -eq 1 ]; then
 	plant_warning
+fi
+if [ "${VMTEST_SELFTEST_HANG:-0}" -eq 1 ]; then
+	plant_stall
 fi
 echo "VMTEST: tainted_before=$(cat /proc/sys/kernel/tainted)"
 run_selftests
 rc=$?
+# The last test's undo guardian restores (swapoff, KSM, memory blocks)
+# after the test has exited, and what the kernel reports while it does
+# comes after the runner returned: let it reach the console and the
+# taint read below before powering off.
+sleep 5
 echo "VMTEST: tainted=$(cat /proc/sys/kernel/tainted)"
 echo "VMTEST: done rc=$rc uptime=$(uptime_s)"
 poweroff -f

@@ -1,0 +1,142 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Tests of the console judging that vmtest.sh and mutants.sh use, on
+# canned console text, without a VM: kernel-problems.awk gives real
+# report lines the kinds lib/kernel_problems.h names (the same lines and
+# kinds as lib/tests/lib_test.c) and leaves ordinary lines alone, and the
+# hang watchdog (console-watch.sh) stops a guest whose hang persists,
+# naming the running test, and only then.  check.sh runs it.
+
+set -uo pipefail
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PROBLEMS=$(dirname "$SCRIPT_DIR")/lib/kernel_problems.h
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/console-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+FAILED=0
+
+fail()
+{
+	echo "console-test: FAIL: $*"
+	FAILED=$((FAILED + 1))
+}
+
+kinds()
+{
+	awk -v kp_file="$1" "$(cat "$SCRIPT_DIR/kernel-problems.awk")"'
+	{ print kp_kind($0) }'
+}
+
+test_kinds()
+{
+	local want line got
+
+	while IFS=$'\t' read -r want line; do
+		got=$(printf '%s\n' "$line" | kinds "$PROBLEMS")
+		# "-": no problem (an empty field would vanish in IFS).
+		[ "${got:--}" = "$want" ] || fail "'$line': kind '${got:--}', not '$want'"
+	done <<'EOF_LINES'
+kasan	BUG: KASAN: slab-use-after-free in folio_get_anon_vma+0x1a4/0x2c0
+slub	BUG kmalloc-64 (Not tainted): Poison overwritten
+bug	kernel BUG at mm/migrate.c:1152!
+bug	BUG: kernel NULL pointer dereference, address: 0000000000000008
+warning	WARNING: CPU: 1 PID: 2 at mm/rmap.c:1343 folio_add_anon_rmap_ptes+0x1b/0x30
+rcu_stall	rcu: INFO: rcu_sched self-detected stall on CPU
+rcu_stall	INFO: rcu_sched detected stalls on CPUs/tasks:
+hung_task	INFO: task foo:123 blocked for more than 20 seconds.
+soft_lockup	watchdog: BUG: soft lockup - CPU#0 stuck for 22s! [ksmd:41]
+hard_lockup	NMI watchdog: Watchdog detected hard LOCKUP on cpu 1
+bad_page	BUG: Bad page state in process fork_cow  pfn:10a3c
+bad_swap_entry	Bad swap file entry 3fffffffffff
+bad_swap_entry	_swap_info_get: Bad swap file entry 3fffffffffff
+oops	Oops: general protection fault, probably for non-canonical address 0xdead000000000122: 0000 [#1] PREEMPT SMP NOPTI
+oops	general protection fault, probably for non-canonical address 0xdead000000000100: 0000 [#1] SMP PTI
+panic	Kernel panic - not syncing: Fatal exception
+-	zram0: detected capacity change from 0 to 2097152
+-	page dumped because: unmovable page
+-	Memory failure: 0x10a3c: soft offline: migration success
+-	DEBUG: hugetlb pages reserved
+-	rcu: Hierarchical RCU implementation.
+-	INFO: lockdep is turned off.
+EOF_LINES
+}
+
+# Every KP() line of the header is read, and a malformed one stops awk.
+test_table()
+{
+	local n got
+
+	n=$(grep -c '^KP(' "$PROBLEMS")
+	got=$(awk -v kp_file="$PROBLEMS" "$(cat "$SCRIPT_DIR/kernel-problems.awk")"'
+		BEGIN { kp_load(); print kp_n }')
+	[ "$got" = "$n" ] || fail "awk read $got of the $n entries"
+	printf 'KP(bug, START, "BUG:")\nKP(bad, SOMEWHERE, "x")\n' > "$WORK/bad.h"
+	echo "BUG: x" | kinds "$WORK/bad.h" >/dev/null 2>&1 &&
+		fail "a malformed entry was accepted"
+	: > "$WORK/empty.h"
+	echo "BUG: x" | kinds "$WORK/empty.h" >/dev/null 2>&1 &&
+		fail "an empty list was accepted"
+}
+
+CONSOLE_HEAD='VMTEST: run 1/1 start uptime=5.10
+# selftests: migration_races/migration: fork_cow
+# TAP version 13
+# #  RUN           fork_cow.compaction.base_pages ...'
+STALL='[   40.123456] rcu: INFO: rcu_preempt self-detected stall on CPU'
+
+# watch NAME SECONDS_OF_SILENCE CONSOLE: feeds the console, then keeps the
+# pipe open and silent; a sleep stands in for QEMU.
+watch()
+{
+	local name=$1 silence=$2 console=$3 qemu
+
+	sleep 60 &
+	qemu=$!
+	echo "$qemu" > "$WORK/$name.pid"
+	{ printf '%s\n' "$console"; sleep "$silence"; } |
+		"$SCRIPT_DIR/console-watch.sh" --grace 2 --report "$WORK/$name.report" \
+			--pidfile "$WORK/$name.pid" --problems "$PROBLEMS" 2>/dev/null
+	if kill -0 "$qemu" 2>/dev/null; then
+		QEMU_ALIVE=1
+		kill "$qemu"
+	else
+		QEMU_ALIVE=0
+	fi
+	wait "$qemu" 2>/dev/null
+}
+
+test_watchdog()
+{
+	local report
+
+	watch hang 5 "$CONSOLE_HEAD
+$STALL"
+	report=$(cat "$WORK/hang.report" 2>/dev/null)
+	[[ $report == $'rcu_stall\tmigration_races/migration:fork_cow fork_cow.compaction.base_pages\t'* ]] ||
+		fail "a persisting stall: report '$report'"
+	[ "$QEMU_ALIVE" -eq 0 ] || fail "a persisting stall did not stop QEMU"
+
+	watch recovered 4 "$CONSOLE_HEAD
+$STALL
+# #          OK  fork_cow.compaction.base_pages
+# ok 1 fork_cow.compaction.base_pages"
+	[ ! -e "$WORK/recovered.report" ] || fail "a stall the tests got over stopped the run"
+	[ "$QEMU_ALIVE" -eq 1 ] || fail "a stall the tests got over killed QEMU"
+
+	watch quiet 4 "$CONSOLE_HEAD
+[   41.000000] WARNING: CPU: 1 PID: 2 at mm/rmap.c:1343 x
+# # finding: kind=hung_task source=kmsg line=\"INFO: task a:1 blocked for more than 60 seconds.\""
+	[ ! -e "$WORK/quiet.report" ] || fail "no hang on the console, yet the run was stopped"
+	[ "$QEMU_ALIVE" -eq 1 ] || fail "no hang, yet QEMU was killed"
+}
+
+test_kinds
+test_table
+test_watchdog
+if [ "$FAILED" -eq 0 ]; then
+	echo "console-test: all passed"
+	exit 0
+fi
+echo "console-test: $FAILED failed"
+exit 1
