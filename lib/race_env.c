@@ -49,6 +49,7 @@ int race_env_setup(struct race_env *e, const char *race,
 		   char *why, size_t len)
 {
 	memset(e, 0, sizeof(*e));
+	e->nominal_events = -1;
 	e->race = race;
 	e->migrator = -1;
 	verdict_start(&e->verdict);

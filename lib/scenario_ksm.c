@@ -1101,6 +1101,7 @@ static bool case_time_left(struct ksm_case *k)
 {
 	if (race_time_left(k->e))
 		return true;
+	race_env_nominal_end(k->e, k->r->events);
 	return !k->r->events && !k->c->churn_moved &&
 	       now_seconds() - k->e->t_start < 2 * race_duration();
 }
