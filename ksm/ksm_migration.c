@@ -101,6 +101,11 @@ TEST_F(ksm_migration, unmerge)
 	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
 }
 
+/* What the child's counters showed, against the fix. */
+#define CHILD_FMT	"forked child %s: %ld (fixed upstream by \"%s\")"
+#define ACCOUNTING_FMT \
+	"ksm_accounting: parent merging=%ld rmap_items=%ld; child at fork merging=%ld rmap_items=%ld stat_merging=%ld; after MADV_UNMERGEABLE merging=%ld rmap_items=%ld stat_merging=%ld\n"
+
 FIXTURE(ksm_accounting) {
 	struct race_env env;
 	struct ksm_fork_region region;
@@ -150,27 +155,29 @@ TEST_F(ksm_accounting, fork_resets_counters)
 		TH_LOG("pages of the child with wrong data after MADV_UNMERGEABLE");
 	ASSERT_EQ(0, r.unmerged.ksm_pages)
 		TH_LOG("KSM pages left in the child after MADV_UNMERGEABLE");
-	ksft_print_msg("ksm_accounting: parent merging=%ld rmap_items=%ld; child at fork merging=%ld rmap_items=%ld stat_merging=%ld; after MADV_UNMERGEABLE merging=%ld rmap_items=%ld stat_merging=%ld\n",
-		       r.parent.merging, r.parent.rmap_items,
+	ksft_print_msg(ACCOUNTING_FMT, r.parent.merging, r.parent.rmap_items,
 		       r.at_fork.merging, r.at_fork.rmap_items,
 		       r.at_fork.stat_merging, r.unmerged.merging,
 		       r.unmerged.rmap_items, r.unmerged.stat_merging);
 	EXPECT_EQ(0, r.at_fork.merging)
-		TH_LOG("forked child inherited the parent's ksm_merging_pages: %ld (fixed upstream by \"%s\")",
+		TH_LOG(CHILD_FMT, "inherited the parent's ksm_merging_pages",
 		       r.at_fork.merging, KSM_FORK_FIX);
 	EXPECT_EQ(0, r.at_fork.rmap_items)
-		TH_LOG("forked child inherited the parent's ksm_rmap_items: %ld (fixed upstream by \"%s\")",
+		TH_LOG(CHILD_FMT, "inherited the parent's ksm_rmap_items",
 		       r.at_fork.rmap_items, KSM_FORK_FIX);
 	/* ksm_stat shows ksm_merging_pages since 6.6 only: -1 before. */
 	if (r.at_fork.stat_merging >= 0) {
 		EXPECT_EQ(0, r.at_fork.stat_merging)
-			TH_LOG("forked child's ksm_stat inherited ksm_merging_pages: %ld (fixed upstream by \"%s\")",
+			TH_LOG(CHILD_FMT,
+			       "inherited ksm_merging_pages in its ksm_stat",
 			       r.at_fork.stat_merging, KSM_FORK_FIX);
 	}
 	EXPECT_EQ(0, r.unmerged.merging)
-		TH_LOG("forked child still reports ksm_merging_pages %ld after MADV_UNMERGEABLE, mapping no KSM page (fixed upstream by \"%s\")",
+		TH_LOG(CHILD_FMT,
+		       "still reports ksm_merging_pages after MADV_UNMERGEABLE, mapping no KSM page",
 		       r.unmerged.merging, KSM_FORK_FIX);
 	EXPECT_EQ(0, r.unmerged.rmap_items)
-		TH_LOG("forked child still reports ksm_rmap_items %ld after MADV_UNMERGEABLE (fixed upstream by \"%s\")",
+		TH_LOG(CHILD_FMT,
+		       "still reports ksm_rmap_items after MADV_UNMERGEABLE",
 		       r.unmerged.rmap_items, KSM_FORK_FIX);
 }

@@ -25,10 +25,14 @@ static const struct kver_range ksm_fork_counters_kernels[] = {
 	{ NULL },
 };
 
+#define XPASS_FMT \
+	"known bug did not show: case=%s kernel=%s fix=\"%s\": the declared bug did not show, this kernel may have the fix\n"
+
 static const struct known_bug known_bugs[] = {
 	{
 		.cases = "ksm_accounting.fork_resets_counters",
-		.reason = "a forked child inherits the parent's ksm_merging_pages and ksm_rmap_items",
+		.reason =
+		"a forked child inherits the parent's ksm_merging_pages and ksm_rmap_items",
 		.fix = "mm/ksm: fix incorrect KSM counter handling in mm_struct during fork",
 		.kernels = ksm_fork_counters_kernels,
 	},
@@ -118,8 +122,7 @@ int known_bug_outcome(const char *name, int code, char *reason, size_t len)
 			 b->fix);
 		return KSFT_XFAIL;
 	}
-	ksft_print_msg("known bug did not show: case=%s kernel=%s fix=\"%s\": the declared bug did not show, this kernel may have the fix\n",
-		       name, u.release, b->fix);
+	ksft_print_msg(XPASS_FMT, name, u.release, b->fix);
 	snprintf(reason, len, "declared known bug did not show (fix: \"%s\")",
 		 b->fix);
 	return KSFT_XPASS;

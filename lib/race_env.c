@@ -18,6 +18,9 @@
 
 #define SWAP_BYTES	(1024UL * 1024 * 1024)
 #define HOLD_TIMEOUT_S	60
+/* The window line; tools parse it (race_env.h). */
+#define WINDOW_FMT \
+	"window: race=%s trigger=%s events=%lld seconds=%.1f nominal_seconds=%.1f nominal_events=%lld%s\n"
 
 double race_duration(void)
 {
@@ -184,8 +187,7 @@ void race_window_print(struct race_env *e, long long events,
 		vsnprintf(extra + 1, sizeof(extra) - 1, extra_fmt, ap);
 		va_end(ap);
 	}
-	ksft_print_msg("window: race=%s trigger=%s events=%lld seconds=%.1f nominal_seconds=%.1f nominal_events=%lld%s\n",
-		       e->race, e->trigger->name, events,
+	ksft_print_msg(WINDOW_FMT, e->race, e->trigger->name, events,
 		       e->t_end - e->t_start, race_duration(), nominal, extra);
 }
 

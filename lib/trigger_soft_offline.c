@@ -8,6 +8,7 @@
  * unpoisons them.  The probe therefore makes sure unpoisoning works
  * (debugfs, hwpoison_inject, no lockdown) before anything is poisoned.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -32,8 +33,8 @@
 #define UNPOISON	"/sys/kernel/debug/hwpoison/unpoison-pfn"
 #define PER_ROUND	4
 
-_Static_assert(SOFT_OFFLINE_BUDGET + 64 <= UNDO_MAX,
-	       "every retired page takes an undo entry: keep room for the knobs");
+static_assert(SOFT_OFFLINE_BUDGET + 64 <= UNDO_MAX,
+	      "every retired page takes an undo entry: keep room for the knobs");
 
 static bool debugfs_mounted(void)
 {

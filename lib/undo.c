@@ -15,6 +15,9 @@
 #include "procs.h"
 #include "undo.h"
 
+#define OOM_REFUSED \
+	"# restore guardian: oom_score_adj -1000 refused (CAP_SYS_RESOURCE?): the OOM killer may pick it\n"
+
 enum { UNDO_FREE, UNDO_LIVE, UNDO_DONE };	/* undo_entry.state */
 
 /* In shared memory: every process of the case and the guardian see it. */
@@ -138,7 +141,7 @@ static void __noreturn guardian_main(int pipe_rd)
 	if (knob_write("/proc/self/oom_score_adj", "-1000") ||
 	    knob_read("/proc/self/oom_score_adj", buf, sizeof(buf)) ||
 	    strcmp(buf, "-1000"))
-		fprintf(stderr, "# restore guardian: oom_score_adj -1000 refused (CAP_SYS_RESOURCE?): the OOM killer may pick it\n");
+		fputs(OOM_REFUSED, stderr);
 	do
 		n = read(pipe_rd, &c, 1);
 	while (n > 0 || (n < 0 && errno == EINTR));
