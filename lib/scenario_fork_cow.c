@@ -61,7 +61,7 @@
 #define SLEEPER_BYTES		(256UL << 10)
 #define BUDGET_CAP		(256UL << 20)
 #define ROOM_BYTES		(96UL << 20)	/* see struct room */
-#define ROOM_WAVES		3	/* before the lanes set up, at the start, halfway */
+#define ROOM_WAVES		3	/* at the start, a third and two thirds in */
 #define THP_ENABLED		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define THP_PMD_SIZE		"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
 #define THP_PMD_ENABLED		"/sys/kernel/mm/transparent_hugepage/hugepages-%zukB/enabled"
@@ -771,8 +771,8 @@ static int lane_storm(struct lane *l)
  * pagemap and exit (zapping what fork copied): a child that touched a
  * page under migration would sleep on it, and the idle CPU would let the
  * held migrator finish.  The generation children check the data.
- * Bounded by BURST_FORKS and BURST_MS; the fork storm case has storms of
- * its own instead.
+ * Bounded by BURST_FORKS and BURST_MS.  Only where the migrator shares
+ * the lanes' CPU: on a CPU of its own nothing holds its migrations.
  */
 static int lane_burst(struct lane *l)
 {
@@ -902,7 +902,7 @@ static void lane_write(struct lane *l, struct kid *prev, struct kid *old,
  */
 static int lane_fork(struct lane *l, struct kid *cur)
 {
-	bool aimed;
+	bool aimed, held_storm;
 	int ret = 0;
 
 	if (l->o->memory == FORK_COW_THP)
@@ -925,8 +925,12 @@ static int lane_fork(struct lane *l, struct kid *cur)
 	}
 	if (!ret)
 		ret = lane_check_copied(l);
-	if (!ret && !l->o->storm && l->types_known)
+	/* On the migrator's CPU a storm runs inside the held migration. */
+	held_storm = l->o->storm && aimed && l->migrator_cpu == l->cpu;
+	if (!ret && l->migrator_cpu == l->cpu && l->types_known)
 		ret = lane_burst(l);
+	if (!ret && held_storm)
+		ret = lane_storm(l);
 	if (aimed)
 		hold_migration(l, false);
 	if (!ret && l->o->read_only &&
@@ -934,7 +938,7 @@ static int lane_fork(struct lane *l, struct kid *cur)
 		ret = WORKER_SYSCALL;
 	if (!ret)
 		ret = sleepers_recycle(l, RECYCLE_PER_GEN);
-	if (!ret && l->o->storm)
+	if (!ret && l->o->storm && !held_storm)
 		ret = lane_storm(l);
 	return ret;
 }
@@ -1339,10 +1343,16 @@ static int shared_cpu(void)
  * while the forking lane copies the page table.  The lanes keep the first
  * CPU.  Measured with the anon_vma walk order mutant in the two-node VM:
  * one kill in five runs on one CPU, five in five with the migrator apart.
+ * A trigger with a page budget (soft offline: one page a call) is the
+ * exception: on a CPU of its own its single-page migrations end within
+ * microseconds and storms met 3 to 5 of them in 3 s, so it stays on the
+ * lanes' CPU, where a lane holds the migration it caught
+ * (hold_migration()) for its fork, burst and storm.
  */
-static int migrator_cpu(const struct fork_cow_opts *o, int lane_cpu)
+static int migrator_cpu(const struct fork_cow_opts *o,
+			const struct trigger *t, int lane_cpu)
 {
-	int cpu = o->storm ? allowed_cpu(1) : -1;
+	int cpu = o->storm && !t->budget_pages ? allowed_cpu(1) : -1;
 
 	return cpu >= 0 ? cpu : lane_cpu;
 }
@@ -1382,13 +1392,16 @@ static int reap_lane(pid_t pid)
  * pageblocks only; on a nearly empty node the lanes' fresh pages may sit
  * where the migrate scanner never gets for a whole case.  So compaction
  * cases hold a "room" of touched anonymous pages, made on the lanes' CPU
- * (and so node), and free them by PFN in thirds (PFN modulo 3): one before
- * the lanes set up, one at the start and one halfway.  The lanes' COW
- * pages come out of the holes (per-CPU lists first), among pages
+ * (and so node), and free them by PFN in thirds (PFN modulo 3): once the
+ * lanes are ready, a third into the case and two thirds in.  The lanes'
+ * COW pages come out of the holes (per-CPU lists first), among pages
  * compaction moves, and the holes above them are its targets.  As in R1's
  * scenario (lib/scenario_swapcache.c).  Measured in the two-node TCG VM:
  * 48 MiB left a fork storm case without a window once in four runs, 96 MiB
- * none in 24 cases.  Lanes do not inherit it (MADV_DONTFORK).
+ * none in 24 cases.  The first holes used to be made before the lanes set
+ * up, and the sleepers' page tables and stacks (unmovable) filled them:
+ * the sleeper cases then reached no window within 3 s in 2 of 4 runs.
+ * Lanes do not inherit the room (MADV_DONTFORK).
  */
 struct room {
 	char *p;
@@ -1457,7 +1470,6 @@ static void room_make(struct room *r, int cpu)
 	for (i = 0; i < r->n; i++)
 		r->pfn[i] = pm_present(r->pfn[i]) ? pm_pfn(r->pfn[i]) : 0;
 	close(fd);
-	room_punch(r);
 	sched_setaffinity(0, sizeof(old), &old);
 }
 
@@ -1496,14 +1508,14 @@ static int run_lanes(struct race_env *env, struct lane *proto, int lanes,
 	} else {
 		pin_to_cpu(env->migrator, proto->migrator_cpu);
 		sh->migrator = env->migrator;
+		room_wave(&room, proto->cpu);
 		__atomic_store_n(&sh->go, 1, __ATOMIC_RELEASE);
 		wave = now_seconds();
-		room_wave(&room, proto->cpu);
 		while (race_time_left(env) || window_still_closed(env, sh)) {
 			if (!race_time_left(env))
 				race_env_nominal_end(env, sh->entries);
 			usleep(10000);
-			if (now_seconds() - wave >= race_duration() / 2) {
+			if (now_seconds() - wave >= race_duration() / ROOM_WAVES) {
 				wave = now_seconds();
 				room_wave(&room, proto->cpu);
 			}
@@ -1552,7 +1564,7 @@ int fork_cow_run(struct race_env *env, const struct fork_cow_opts *o,
 	proto.sh = sh;
 	proto.types_known = res->types_known;
 	proto.cpu = shared_cpu();
-	proto.migrator_cpu = migrator_cpu(o, proto.cpu);
+	proto.migrator_cpu = migrator_cpu(o, env->trigger, proto.cpu);
 	res->storm_split = proto.migrator_cpu != proto.cpu;
 	proto.untyped_ok = !res->types_known;
 	proto.aim_by_rounds = strcmp(env->trigger->name, "soft_offline");
