@@ -20,7 +20,26 @@
 #define HOLD_TIMEOUT_S	60
 /* The window line; tools parse it (race_env.h). */
 #define WINDOW_FMT \
-	"window: race=%s trigger=%s events=%lld seconds=%.1f nominal_seconds=%.1f nominal_events=%lld%s\n"
+	"window: race=%s trigger=%s events=%lld seconds=%.1f nominal_seconds=%.1f nominal_events=%lld pages_requested=%ld pages_moved=%ld pages_refused=%ld pgmigrate_fail=%lld%s\n"
+/*
+ * When a case that missed its window blames the kernel instead: at least
+ * REFUSAL_MIN_PAGES handed to the trigger, and at least REFUSAL_PERCENT
+ * of them refused page by page (or, for triggers that cannot tell page
+ * by page, as many migrations failing in /proc/vmstat with hardly any
+ * succeeding).  See the README for the figures on correct kernels.
+ */
+#define REFUSAL_MIN_PAGES	64
+#define REFUSAL_PERCENT		50
+#define NOT_REACHED		"window not reached: "
+#define PAGE_REFUSAL_FMT \
+	"%ld of %ld pages handed to %s were refused (last status %d, %s), %ld moved; pgmigrate_fail +%lld, pgmigrate_success +%lld"
+#define VMSTAT_REFUSAL_FMT \
+	"pgmigrate_fail +%lld against pgmigrate_success +%lld while %s ran"
+#define REFUSAL_FINDING_FMT \
+	"finding: race=%s kind=migration_refused trigger=%s pages_requested=%ld pages_refused=%ld last_status=%d\n"
+
+/* For a case without a migrator: every figure 0. */
+static const struct trigger_stats no_stats;
 
 double race_duration(void)
 {
@@ -178,6 +197,7 @@ void race_window_print(struct race_env *e, long long events,
 		       const char *extra_fmt, ...)
 {
 	long long nominal = e->nominal_events >= 0 ? e->nominal_events : events;
+	const struct trigger_stats *st = e->stats ?: &no_stats;
 	char extra[1024] = "";
 	va_list ap;
 
@@ -188,7 +208,55 @@ void race_window_print(struct race_env *e, long long events,
 		va_end(ap);
 	}
 	ksft_print_msg(WINDOW_FMT, e->race, e->trigger->name, events,
-		       e->t_end - e->t_start, race_duration(), nominal, extra);
+		       e->t_end - e->t_start, race_duration(), nominal,
+		       st->pages_requested, st->pages_moved, st->pages_refused,
+		       race_vmstat_delta(e, "pgmigrate_fail"), extra);
+}
+
+/* Whether the kernel refused this case's migrations; @why says how. */
+static bool race_env_refused(struct race_env *e, char *why, size_t len)
+{
+	const struct trigger_stats *st = e->stats ?: &no_stats;
+	long long fail = race_vmstat_delta(e, "pgmigrate_fail");
+	long long ok = race_vmstat_delta(e, "pgmigrate_success");
+
+	if (st->pages_requested >= REFUSAL_MIN_PAGES &&
+	    st->pages_refused * 100 >= st->pages_requested * REFUSAL_PERCENT) {
+		snprintf(why, len, PAGE_REFUSAL_FMT, st->pages_refused, st->pages_requested,
+			 e->trigger->name, st->last_refusal,
+			 strerror(-st->last_refusal), st->pages_moved, fail,
+			 ok);
+		return true;
+	}
+	if (fail >= REFUSAL_MIN_PAGES &&
+	    fail * 100 >= (fail + ok) * REFUSAL_PERCENT) {
+		snprintf(why, len, VMSTAT_REFUSAL_FMT, fail, ok,
+			 e->trigger->name);
+		return true;
+	}
+	return false;
+}
+
+void race_window_missed(struct race_env *e, const char *fmt, ...)
+{
+	const struct trigger_stats *st = e->stats ?: &no_stats;
+	char msg[512], why[256];
+	const char *rest = msg;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (!race_env_refused(e, why, sizeof(why))) {
+		ksft_print_msg("%s", msg);
+		return;
+	}
+	if (!strncmp(msg, NOT_REACHED, strlen(NOT_REACHED)))
+		rest += strlen(NOT_REACHED);
+	ksft_print_msg("kernel refused to migrate: %s; %s", why, rest);
+	ksft_print_msg(REFUSAL_FINDING_FMT, e->race, e->trigger->name,
+		       st->pages_requested, st->pages_refused,
+		       st->last_refusal);
 }
 
 int race_env_teardown(struct race_env *e)

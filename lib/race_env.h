@@ -82,10 +82,21 @@ void race_env_nominal_end(struct race_env *e, long long events);
 
 /*
  * Prints "window: race=Rn trigger=NAME events=N seconds=S
- * nominal_seconds=D nominal_events=M" followed by @extra (more key=value
+ * nominal_seconds=D nominal_events=M pages_requested=.. pages_moved=..
+ * pages_refused=.. pgmigrate_fail=.." followed by @extra (more key=value
  * pairs, may be NULL).  M counts only what was seen within the case's
  * nominal duration D: the margin a soak judges.
  */
+/*
+ * A case that missed its window says so with @fmt ("window not reached:
+ * ..."), unless the kernel refused its migrations: at least 64 pages
+ * handed to the trigger and half of them refused page by page (move_pages
+ * status, soft offline), or as many migrations failing as succeeding in
+ * /proc/vmstat.  Then the line names the refusal and its figures, and a
+ * "# finding: race=Rn kind=migration_refused ..." line follows.
+ */
+void race_window_missed(struct race_env *e, const char *fmt, ...)
+	__printf(2, 3);
 void race_window_print(struct race_env *e, long long events,
 		       const char *extra_fmt, ...)
 	__printf(3, 4);

@@ -1609,8 +1609,8 @@ int fork_cow_verdict(struct race_env *env, const struct fork_cow_result *res)
 		return 1;
 	}
 	if (!res->entries) {
-		ksft_print_msg(NO_ENTRY_FMT,
-			       res->forks,
+		race_window_missed(env, NO_ENTRY_FMT,
+				   res->forks,
 			       race_vmstat_delta(env, "pgmigrate_success"));
 		return 1;
 	}

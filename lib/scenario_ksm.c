@@ -1644,8 +1644,8 @@ int ksm_verdict(struct race_env *e, const struct ksm_result *r)
 		bad++;
 	}
 	if (!r->events) {
-		ksft_print_msg(NO_MOVE_FMT,
-			       r->pages, e->stats ? e->stats->rounds : 0);
+		race_window_missed(e, NO_MOVE_FMT,
+				   r->pages, e->stats ? e->stats->rounds : 0);
 		bad++;
 	}
 	return bad;

@@ -850,8 +850,8 @@ int swapcache_verdict(struct race_env *env,
 		fail++;
 	}
 	if (!r->moved) {
-		ksft_print_msg(NO_MOVE_FMT,
-			       r->candidates, r->tracked);
+		race_window_missed(env, NO_MOVE_FMT,
+				   r->candidates, r->tracked);
 		fail++;
 	}
 	return fail;

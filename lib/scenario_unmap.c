@@ -547,8 +547,8 @@ int unmap_verdict(struct race_env *env, const struct unmap_result *r)
 		fail++;
 	}
 	if (!events) {
-		ksft_print_msg(NO_MOVE_FMT,
-			       r->rounds + r->exits + r->children);
+		race_window_missed(env, NO_MOVE_FMT,
+				   r->rounds + r->exits + r->children);
 		fail++;
 	}
 	return fail;

@@ -44,6 +44,13 @@ struct trigger_stats {
 	long pages_requested;	/* pages handed to the kernel to migrate */
 	long pages_moved;	/* reported moved, where the trigger can tell */
 	long errors;		/* failed rounds (EBUSY and such: not fatal) */
+	/*
+	 * Pages the kernel answered with an error of their own (move_pages
+	 * status, soft offline's write), and the last such error: what a
+	 * case reports when the kernel refused to migrate its pages.
+	 */
+	long pages_refused;
+	int last_refusal;
 	long blocks;		/* memory blocks offlined (offline trigger) */
 	int last_error;
 	int fatal;		/* the system was left changed (block offline) */

@@ -49,8 +49,15 @@ static int move_region(const struct target_region *r, int node,
 		if (ret < 0)
 			ret = errno == ESRCH ? 0 : -errno;
 		st->pages_requested += n;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			st->pages_moved += status[i] == node;
+			/* -ENOENT and -EFAULT: no page there, nothing refused. */
+			if (status[i] < 0 && status[i] != -ENOENT &&
+			    status[i] != -EFAULT) {
+				st->pages_refused++;
+				st->last_refusal = status[i];
+			}
+		}
 	}
 	free(pages);
 	free(nodes);

@@ -203,6 +203,9 @@ static int soft_offline_round(struct trigger_targets *t,
 		if (!ret) {
 			st->pages_moved++;
 			st->nr_poisoned++;
+		} else if (ret == -EBUSY || ret == -EIO) {
+			st->pages_refused++;
+			st->last_refusal = ret;
 		}
 	}
 	if (st->nr_poisoned >= SOFT_OFFLINE_BUDGET)

@@ -21,6 +21,8 @@
 #include "pagemap.h"
 #include "pattern.h"
 #include "procs.h"
+#include "race_env.h"
+#include "trigger.h"
 #include "undo.h"
 #include "verdict.h"
 #include "vmstat.h"
@@ -147,6 +149,53 @@ TEST(finding_lines)
 	finding_format(buf, 40, "bug", "kmsg", "kernel BUG at mm/migrate.c:1152! and more");
 	EXPECT_EQ(39, strlen(buf));
 	EXPECT_EQ('"', buf[38]);
+}
+
+/* What race_window_missed() prints for @e, into @buf. */
+static void missed_report(struct race_env *e, char *buf, size_t len)
+{
+	FILE *f = tmpfile();
+	int saved = dup(1);
+	size_t n;
+
+	fflush(stdout);
+	dup2(fileno(f), 1);
+	race_window_missed(e, "window not reached: no page moved (%d)\n", 7);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(f);
+	n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+TEST(refused_migration_reads_as_one)
+{
+	struct trigger_stats st = {
+		.pages_requested = 512, .pages_moved = 100,
+		.pages_refused = 412, .last_refusal = -EBUSY,
+	};
+	struct race_env e = {
+		.race = "R4", .trigger = &trigger_move_pages, .stats = &st,
+	};
+	char buf[2048];
+
+	missed_report(&e, buf, sizeof(buf));
+	EXPECT_NE(NULL, strstr(buf, "kernel refused to migrate: 412 of 512 pages handed to move_pages were refused (last status -16"));
+	EXPECT_NE(NULL, strstr(buf, "; no page moved (7)"));
+	EXPECT_NE(NULL, strstr(buf, "finding: race=R4 kind=migration_refused"));
+	EXPECT_EQ(NULL, strstr(buf, "window not reached"));
+	/* EBUSY now and then is no refusal. */
+	st.pages_refused = 20;
+	missed_report(&e, buf, sizeof(buf));
+	EXPECT_NE(NULL, strstr(buf, "window not reached: no page moved (7)"));
+	EXPECT_EQ(NULL, strstr(buf, "refused"));
+	/* Too few pages to judge. */
+	st.pages_requested = 32;
+	st.pages_refused = 32;
+	missed_report(&e, buf, sizeof(buf));
+	EXPECT_NE(NULL, strstr(buf, "window not reached"));
 }
 
 TEST(taint_decoding)
