@@ -737,24 +737,36 @@ static void storm_child_main(struct lane *l, long *seen_by_kind, bool look)
  * batch is in flight the aim returns at its first look, so the lane forks
  * as fast as the CPU allows for as long as the batch lasts.
  */
+/*
+ * Forks one short-lived child (storm_child_main()), counts it in @forks
+ * and what it saw in @seen, and reaps it; its exit code, or
+ * WORKER_SYSCALL.
+ */
+static int short_fork(struct lane *l, long *forks, long *seen, bool look)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return WORKER_SYSCALL;
+	if (!pid)
+		storm_child_main(l, seen, look);
+	count(&l->sh->forks, 1);
+	count(forks, 1);
+	return reap(l, pid, look ? "storm child" : "burst child", false);
+}
+
 static int lane_storm(struct lane *l)
 {
 	double end = now_seconds() + FORK_COW_STORM_MS / 1000.0;
 	int ret = 0;
-	pid_t pid;
 
 	while (!ret && now_seconds() < end && !stop_requested(l->env->stop)) {
 		if (lane_aim(l))
 			count(&l->sh->aimed, 1);
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0)
-			return WORKER_SYSCALL;
-		if (!pid)
-			storm_child_main(l, &l->sh->storm_seen, true);
-		count(&l->sh->forks, 1);
-		count(&l->sh->storm_forks, 1);
-		ret = reap(l, pid, "storm child", false);
+		ret = short_fork(l, &l->sh->storm_forks, &l->sh->storm_seen,
+				 true);
 	}
 	return ret;
 }
@@ -779,20 +791,12 @@ static int lane_burst(struct lane *l)
 	double end = now_seconds() + BURST_MS / 1000.0;
 	size_t n = l->len / l->psz;
 	int ret = 0, i;
-	pid_t pid;
 
 	for (i = 0; !ret && i < BURST_FORKS && now_seconds() < end; i++) {
 		if (!lane_sees_entry(l, l->post))
 			break;
-		fflush(stdout);
-		pid = fork();
-		if (pid < 0)
-			return WORKER_SYSCALL;
-		if (!pid)
-			storm_child_main(l, &l->sh->burst_seen, false);
-		count(&l->sh->forks, 1);
-		count(&l->sh->burst_forks, 1);
-		ret = reap(l, pid, "burst child", false);
+		ret = short_fork(l, &l->sh->burst_forks, &l->sh->burst_seen,
+				 false);
 		if (!ret && pagemap_read(l->pm_fd, (unsigned long)l->region,
 					 n, l->post))
 			ret = WORKER_SYSCALL;
