@@ -1195,15 +1195,12 @@ static int hugetlb_reserve(size_t huge, long need,
 static const char *trigger_cannot_reach(const struct trigger *t,
 					enum fork_cow_memory m)
 {
-	bool compaction = !strcmp(t->name, "compaction") ||
-			  !strcmp(t->name, "compact_node");
-
-	if (m == FORK_COW_THP && compaction)
-		return "compaction never migrates PMD-sized THPs (isolate_migratepages_block)";
-	if (m == FORK_COW_HUGETLB && compaction)
-		return "compaction never migrates hugetlb pages (isolate_migratepages_block)";
-	if (m == FORK_COW_THP && !strcmp(t->name, "soft_offline"))
+	if (m == FORK_COW_THP && (t->flags & TRIGGER_SPLITS_THP))
 		return SOFT_OFFLINE_THP_SKIP;
+	if (m == FORK_COW_THP && !(t->flags & TRIGGER_MOVES_THP))
+		return "compaction never migrates PMD-sized THPs (isolate_migratepages_block)";
+	if (m == FORK_COW_HUGETLB && !(t->flags & TRIGGER_MOVES_HUGETLB))
+		return "compaction never migrates hugetlb pages (isolate_migratepages_block)";
 	return NULL;
 }
 
@@ -1571,9 +1568,8 @@ int fork_cow_run(struct race_env *env, const struct fork_cow_opts *o,
 	proto.migrator_cpu = migrator_cpu(o, env->trigger, proto.cpu);
 	res->storm_split = proto.migrator_cpu != proto.cpu;
 	proto.untyped_ok = !res->types_known;
-	proto.aim_by_rounds = strcmp(env->trigger->name, "soft_offline");
-	proto.room = !strcmp(env->trigger->name, "compaction") ||
-		     !strcmp(env->trigger->name, "compact_node");
+	proto.aim_by_rounds = env->trigger->flags & TRIGGER_ALL_TARGETS;
+	proto.room = env->trigger->flags & TRIGGER_SCANS_ZONES;
 	ret = run_lanes(env, &proto, lanes, sh, res);
 	collect(sh, res);
 	munmap(sh, sizeof(*sh));

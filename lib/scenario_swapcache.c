@@ -794,7 +794,7 @@ int swapcache_run(struct race_env *env, const struct swapcache_opts *o,
 	c->pm_fd = -1;
 	c->kpf_fd = -1;
 	srandom(time(NULL) ^ getpid());
-	if (!env->trigger->reaches_unmapped) {
+	if (!(env->trigger->flags & TRIGGER_UNMAPPED)) {
 		sc_fail(c, "trigger %s cannot reach pages nobody maps",
 			env->trigger->name);
 	} else {

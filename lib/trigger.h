@@ -64,8 +64,29 @@ struct trigger_stats {
 	long held;
 };
 
+/*
+ * What a trigger can do, for scenarios to choose by instead of by name.
+ *
+ *   TRIGGER_UNMAPPED     reaches memory no process maps (PFN based: R1)
+ *   TRIGGER_SCANS_ZONES  picks pages by scanning zones (compaction): where
+ *                        a page lies decides whether it is moved
+ *   TRIGGER_MOVES_THP    migrates a PMD-mapped THP whole
+ *   TRIGGER_SPLITS_THP   splits a THP before migrating its pages
+ *   TRIGGER_MOVES_HUGETLB migrates hugetlb pages
+ *   TRIGGER_ALL_TARGETS  a round covers every target (not a random few)
+ */
+enum trigger_flags {
+	TRIGGER_UNMAPPED	= 1 << 0,
+	TRIGGER_SCANS_ZONES	= 1 << 1,
+	TRIGGER_MOVES_THP	= 1 << 2,
+	TRIGGER_SPLITS_THP	= 1 << 3,
+	TRIGGER_MOVES_HUGETLB	= 1 << 4,
+	TRIGGER_ALL_TARGETS	= 1 << 5,
+};
+
 struct trigger {
 	const char *name;
+	unsigned int flags;	/* enum trigger_flags */
 	/* 0 when it can run here; else fills @why with the SKIP reason. */
 	int (*probe)(char *why, size_t len);
 	/* Called once in the test before the migrator starts; may change knobs. */
@@ -74,8 +95,6 @@ struct trigger {
 	int (*round)(struct trigger_targets *t, struct trigger_stats *st);
 	/* Once after the migrator stopped (optional). */
 	void (*finish)(struct trigger_stats *st);
-	/* Whether it can reach memory that no process maps (R1). */
-	bool reaches_unmapped;
 	/*
 	 * Pages a case may hand it in all, and per round, when it is
 	 * bounded (soft offline retires every page it moves); 0: unbounded.

@@ -31,9 +31,9 @@ static int compaction_round(struct trigger_targets *t, struct trigger_stats *st)
 
 const struct trigger trigger_compaction = {
 	.name = "compaction",
+	.flags = TRIGGER_UNMAPPED | TRIGGER_SCANS_ZONES | TRIGGER_ALL_TARGETS,
 	.probe = compaction_probe,
 	.round = compaction_round,
-	.reaches_unmapped = true,
 };
 
 static int compact_node_probe(char *why, size_t len)
@@ -70,7 +70,7 @@ static int compact_node_round(struct trigger_targets *t,
 
 const struct trigger trigger_compact_node = {
 	.name = "compact_node",
+	.flags = TRIGGER_UNMAPPED | TRIGGER_SCANS_ZONES | TRIGGER_ALL_TARGETS,
 	.probe = compact_node_probe,
 	.round = compact_node_round,
-	.reaches_unmapped = true,
 };

@@ -88,6 +88,7 @@ static int move_pages_round(struct trigger_targets *t,
 
 const struct trigger trigger_move_pages = {
 	.name = "move_pages",
+	.flags = TRIGGER_MOVES_THP | TRIGGER_MOVES_HUGETLB | TRIGGER_ALL_TARGETS,
 	.probe = move_pages_probe,
 	.round = move_pages_round,
 };

@@ -215,10 +215,11 @@ static int soft_offline_round(struct trigger_targets *t,
 
 const struct trigger trigger_soft_offline = {
 	.name = "soft_offline",
+	/* soft_offline_in_use_page() splits a THP first. */
+	.flags = TRIGGER_UNMAPPED | TRIGGER_SPLITS_THP | TRIGGER_MOVES_HUGETLB,
 	.probe = soft_offline_probe,
 	.prepare = soft_offline_prepare,
 	.round = soft_offline_round,
-	.reaches_unmapped = true,
 	.budget_pages = SOFT_OFFLINE_BUDGET,
 	.pages_per_round = PER_ROUND,
 };
