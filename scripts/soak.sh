@@ -107,7 +107,7 @@ case_table()
 			held = substr($0, RSTART + 15, RLENGTH - 15)
 		next
 	}
-	/^(# )?(not )?ok [0-9]+ [a-z_]+\.[a-z_0-9]+\.[a-z_0-9]+/ {
+	/^(# )?(not )?ok [0-9]+ [a-z_]+(\.[a-z_0-9]+)+/ {
 		line = $0
 		sub(/^# /, "", line)
 		status = line ~ /^not ok/ ? "fail" : "pass"
