@@ -446,7 +446,7 @@ attempt()
 	secs=$((ms / 1000)).$(printf '%03d' $((ms % 1000)))
 	OUTCOME=killed
 	if [ "$mode" = timeout ]; then
-		timeout -k "$KILL_AFTER" "$secs" "$bin" -r "$case" \
+		"$TIMEOUT" -k "$KILL_AFTER" "$secs" "$bin" -r "$case" \
 			>"$log" 2>&1 </dev/null &
 		top=$!
 		wait_gone "$top" $((EXIT_WAIT + KILL_AFTER + ms / 1000)) ||
@@ -626,8 +626,12 @@ run_here()
 
 	[ "$(id -u)" -eq 0 ] || die "must run as root"
 	[ -d "$opt_dir" ] || die "no directory '$opt_dir'"
-	timeout --version 2>/dev/null | grep -q GNU ||
-		die "needs GNU timeout (-k), as the kselftest runner does"
+	# busybox sh runs its own applets first: the runner's GNU timeout
+	# by its path, as runner.sh does.
+	for TIMEOUT in /usr/bin/timeout timeout ""; do
+		[ -n "$TIMEOUT" ] || die "needs GNU timeout (-k), as the kselftest runner"
+		"$TIMEOUT" --version 2>/dev/null | grep -q GNU && break
+	done
 	command -v setsid >/dev/null || die "needs setsid"
 	WORK=$(mktemp -d "${TMPDIR:-/tmp}/killtest.XXXXXX") || die "mktemp"
 	: > "$WORK/cases"
