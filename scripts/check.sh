@@ -196,6 +196,13 @@ vm_run()
 	[ $rc -eq 0 ] && vm_skips_allowed "$log"
 }
 
+# A few kills at random moments in the VM: the machine must be put back
+# every time (scripts/killtest.sh; --kills 50 for the long run).
+kill_run()
+{
+	"$REPO/scripts/killtest.sh" --vm --no-setup --kills 5
+}
+
 main()
 {
 	mkdir -p "$WORK"
@@ -215,6 +222,7 @@ main()
 	fi
 	if [ $RUN_VM -eq 1 ]; then
 		stage vm-6.12 vm_run
+		stage killtest kill_run
 	fi
 	if [ $RUN_MUTANTS -eq 1 ]; then
 		stage mutants "$REPO/scripts/mutants.sh" --no-setup \
