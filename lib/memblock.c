@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hugetlb.h"
 #include "memblock.h"
 #include "procs.h"
 #include "trigger.h"
@@ -238,15 +239,21 @@ static int offline_probe(char *why, size_t len)
 	return 0;
 }
 
-/* Make the test's pages prefer the node that has movable memory. */
+/*
+ * Make the test's pages prefer the node that has movable memory.  Offline
+ * dissolves the free huge pages of a block: the pools go in the undo log.
+ */
 static int offline_prepare(void)
 {
 	long id = first_offlinable_block();
 	unsigned long mask;
-	int node;
+	int node, ret;
 
 	if (id < 0)
 		return id;
+	ret = hugetlb_pools_save();
+	if (ret)
+		return ret;
 	node = memblock_node(id);
 	if (node < 0 || node >= (int)(8 * sizeof(mask)))
 		return 0;	/* no NUMA: every page may land there */

@@ -30,6 +30,7 @@
 
 #include "kselftest.h"
 
+#include "hugetlb.h"
 #include "pagemap.h"
 #include "pattern.h"
 #include "procs.h"
@@ -66,8 +67,6 @@
 #define THP_PMD_SIZE		"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
 #define THP_PMD_ENABLED		"/sys/kernel/mm/transparent_hugepage/hugepages-%zukB/enabled"
 #define HUGETLB_DIR		"/sys/kernel/mm/hugepages/hugepages-%zukB/%s"
-#define HUGETLB_NODE		"/sys/devices/system/node/node%d/hugepages/hugepages-%zukB/nr_hugepages"
-#define HUGETLB_NODES_MAX	64
 #define SOFT_OFFLINE_THP_SKIP	"soft offline splits THPs before migrating (soft_offline_in_use_page): no PMD is ever under migration"
 #define TYPES_UNKNOWN_NOTE	"migration entry types unknown (no kernel config): write and read-exclusive entries were not checked"
 #define NO_SWAP_TYPE_FMT	"%ld entries without a swap type in pagemap (hugetlb): the write and read-exclusive check skipped them\n"
@@ -1150,32 +1149,6 @@ static long hugetlb_read(size_t huge, const char *file)
 }
 
 /*
- * Soft offline dissolves every hugetlb page it migrates away from, and
- * unpoisoning gives the frame back as a base page, not to the pool: the
- * pool would stay smaller after the case, on its nodes and in all.  The
- * undo log puts back the total and then, replayed first, nr_hugepages of
- * every node that holds pool pages (a node without any gets none back
- * from a smaller pool either).
- */
-static int hugetlb_save_pool(size_t huge)
-{
-	char path[128], old[UNDO_VALUE_MAX];
-	int node, ret;
-
-	ret = knob_read(hugetlb_path(huge, "nr_hugepages"), old, sizeof(old));
-	if (!ret)
-		ret = undo_add(UNDO_WRITE, hugetlb_path(huge, "nr_hugepages"),
-			       old, old);
-	for (node = 0; !ret && node < HUGETLB_NODES_MAX; node++) {
-		snprintf(path, sizeof(path), HUGETLB_NODE, node, huge >> 10);
-		if (knob_read(path, old, sizeof(old)) || !strcmp(old, "0"))
-			continue;
-		ret = undo_add(UNDO_WRITE, path, old, old);
-	}
-	return ret;
-}
-
-/*
  * Makes sure @need huge pages are free, raising nr_hugepages when they are
  * not, and lets the pool grow by as many surplus pages: soft offline
  * dissolves every hugetlb page it migrates away from, so the pool shrinks
@@ -1194,7 +1167,12 @@ static int hugetlb_reserve(size_t huge, long need,
 
 	if (nr < 0 || free < 0 || resv < 0 || over < 0)
 		return skip(res, "no hugetlb pool (CONFIG_HUGETLBFS)");
-	if (hugetlb_save_pool(huge))
+	/*
+	 * Soft offline dissolves every hugetlb page it migrates away from,
+	 * and unpoisoning gives the frame back as a base page, not to the
+	 * pool.
+	 */
+	if (hugetlb_pools_save())
 		return skip(res, "cannot save the hugetlb pool in the undo log");
 	if (knob_set_long(hugetlb_path(huge, "nr_overcommit_hugepages"),
 			  over + need))

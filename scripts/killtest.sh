@@ -264,7 +264,11 @@ snapshot()
 		awk 'NR > 1 { print "swap\t" $1 "\t" $2 " " $3 " prio " $5 }' \
 			/proc/swaps
 		echo /sys/block/zram*/disksize | read_files zram
-		find /proc/sys/vm -type f -perm -400 | read_files sysctl
+		# The kernel recomputes the reserves from free memory when
+		# memory goes online (mm/util.c): not the suite's to restore.
+		find /proc/sys/vm -type f -perm -400 \
+			! -name user_reserve_kbytes ! -name admin_reserve_kbytes |
+			read_files sysctl
 		echo /proc/sys/kernel/tainted | read_files taint
 		find /sys/kernel/mm/transparent_hugepage -type f -perm -200 |
 			read_files thp
