@@ -311,6 +311,14 @@ static int wait_byte(int fd)
 	return read(fd, &c, 1) == 1 ? 0 : -1;
 }
 
+/* A child forked inside a hold goes back to the normal class. */
+static void release_child(void)
+{
+	struct sched_param normal = { 0 };
+
+	sched_setscheduler(0, SCHED_OTHER, &normal);
+}
+
 /*
  * Generation child g: pagemap first, then (a) its snapshot (P, g); after
  * the parent's next write (P, g + 1), (b) the snapshot again, then it
@@ -323,6 +331,7 @@ static void child_main(struct lane *l, int up, int down)
 	long seen;
 	int ret = scan_entries(l, 0, "child", &seen);
 
+	release_child();
 	if (!follow_lane(l))
 		child_exit(WORKER_SYSCALL);
 	/* The lane adds it up once it has looked too (signal A). */
@@ -596,20 +605,29 @@ static bool lane_sees_entry(const struct lane *l, const uint64_t *pm)
  * entry at all.  Made SCHED_IDLE while a lane holds it, the migrator
  * stays parked there, its entries in place, until the lane's fork, its
  * child's look and the burst are done; at normal priority it took the
- * CPU back within the lane's fork and finished the move first.  Lanes
- * count their holds, so the last one to let go restores the policy.
+ * CPU back within the lane's fork and finished the move first.  SCHED_IDLE
+ * alone still let it run between a burst child's exit and the next fork
+ * (bursts of one fork, measured), so the holding lane also runs
+ * SCHED_FIFO, which its children inherit: nothing of the normal class runs
+ * on the CPU until they block or the hold ends (generation children drop
+ * it after their first look, release_child()).  The kernel's RT
+ * throttling bounds that at 95% of a second; a hold lasts a burst, about
+ * BURST_MS.  Lanes count their holds, so the last one to let go restores
+ * the migrator's policy.
  */
 static void hold_migration(struct lane *l, bool hold)
 {
-	struct sched_param p = { 0 };
+	struct sched_param normal = { 0 }, rt = { .sched_priority = 1 };
 	pid_t pid = l->sh->migrator;
 
 	if (pid <= 0 || l->migrator_cpu != l->cpu)
 		return;
 	if (hold && __atomic_fetch_add(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
-		sched_setscheduler(pid, SCHED_IDLE, &p);
+		sched_setscheduler(pid, SCHED_IDLE, &normal);
+	sched_setscheduler(0, hold ? SCHED_FIFO : SCHED_OTHER,
+			   hold ? &rt : &normal);
 	if (!hold && __atomic_sub_fetch(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
-		sched_setscheduler(pid, SCHED_OTHER, &p);
+		sched_setscheduler(pid, SCHED_OTHER, &normal);
 }
 
 /*
@@ -1352,16 +1370,20 @@ static int shared_cpu(void)
  * while the forking lane copies the page table.  The lanes keep the first
  * CPU.  Measured with the anon_vma walk order mutant in the two-node VM:
  * one kill in five runs on one CPU, five in five with the migrator apart.
- * A trigger with a page budget (soft offline: one page a call) is the
- * exception: on a CPU of its own its single-page migrations end within
- * microseconds and storms met 3 to 5 of them in 3 s, so it stays on the
- * lanes' CPU, where a lane holds the migration it caught
- * (hold_migration()) for its fork, burst and storm.
+ * That takes a trigger that hands the kernel the lanes' own pages, in long
+ * batches (move_pages, memory offline).  The others stay on the lanes'
+ * CPU, where a lane holds the migration it caught (hold_migration()) for
+ * its fork, burst and storm: on a CPU of its own soft offline's
+ * single-page migrations end within microseconds (storms met 3 to 5 in
+ * 3 s), and compaction, whose freed pages then fill the other CPU's
+ * lists, met the lanes' pages in no storm case within 3 s in 4 of 6 runs.
  */
 static int migrator_cpu(const struct fork_cow_opts *o,
 			const struct trigger *t, int lane_cpu)
 {
-	int cpu = o->storm && !t->budget_pages ? allowed_cpu(1) : -1;
+	bool apart = (t->flags & TRIGGER_ALL_TARGETS) &&
+		     !(t->flags & TRIGGER_SCANS_ZONES) && !t->budget_pages;
+	int cpu = o->storm && apart ? allowed_cpu(1) : -1;
 
 	return cpu >= 0 ? cpu : lane_cpu;
 }
