@@ -25,7 +25,7 @@
  * When a case that missed its window blames the kernel instead: at least
  * REFUSAL_MIN_PAGES handed to the trigger, and at least REFUSAL_PERCENT
  * of them refused page by page (or, for triggers that cannot tell page
- * by page, as many migrations failing in /proc/vmstat with hardly any
+ * by page, at least as many migrations failing in /proc/vmstat as
  * succeeding).  See the README for the figures on correct kernels.
  */
 #define REFUSAL_MIN_PAGES	64

@@ -587,6 +587,12 @@ static bool lane_sees_entry(const struct lane *l, const uint64_t *pm)
 	return false;
 }
 
+/* Whether the migrator runs on this lane's CPU, where a lane can hold it. */
+static bool migrator_shared(const struct lane *l)
+{
+	return l->migrator_cpu == l->cpu;
+}
+
 /*
  * Holds a migration the lane caught in flight open: on the CPU the lanes
  * share with it, the migrator gives way at the cond_resched() between
@@ -608,7 +614,7 @@ static void hold_migration(struct lane *l, bool hold)
 	struct sched_param normal = { 0 };
 	pid_t pid = l->sh->migrator;
 
-	if (pid <= 0 || l->migrator_cpu != l->cpu)
+	if (pid <= 0 || !migrator_shared(l))
 		return;
 	if (hold && __atomic_fetch_add(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
 		sched_setscheduler(pid, SCHED_IDLE, &normal);
@@ -711,8 +717,9 @@ static int verify_first_words(const struct lane *l, const char *who,
 
 /*
  * A storm child: its pagemap first, while the migration that fork met is
- * still in flight, then every page.  A migration entry that a walk of
- * remove_migration_ptes() passed before fork copied it stays behind here
+ * still in flight, then, when it is to @look, every page (a burst child
+ * only exits, which zaps what fork copied).  A migration entry that a
+ * walk of remove_migration_ptes() passed before fork copied it stays here
  * (fix (b) lost): reading the pagemap, faulting on it or exiting over it
  * is the kernel's BUG on a migration entry of an unlocked folio.
  */
@@ -935,8 +942,8 @@ static int lane_fork(struct lane *l, struct kid *cur)
 	if (!ret)
 		ret = lane_check_copied(l);
 	/* On the migrator's CPU a storm runs inside the held migration. */
-	held_storm = l->o->storm && aimed && l->migrator_cpu == l->cpu;
-	if (!ret && l->migrator_cpu == l->cpu && l->types_known)
+	held_storm = l->o->storm && aimed && migrator_shared(l);
+	if (!ret && migrator_shared(l) && l->types_known)
 		ret = lane_burst(l);
 	if (!ret && held_storm)
 		ret = lane_storm(l);
