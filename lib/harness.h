@@ -11,6 +11,7 @@
 #include "known_bugs.h"
 #include "options.h"
 #include "race_env.h"
+#include "scenario.h"
 
 static int mr_run_harness(int argc, char **argv)
 {
@@ -61,6 +62,29 @@ static inline bool race_case_check(struct __test_metadata *_metadata,
 		SKIP(return false, "%s", why);
 	ASSERT_EQ(0, ret) TH_LOG("%s", why);
 	return true;
+}
+
+/*
+ * A race case, the same in every program: set-up (SKIP with the reason
+ * when the machine cannot run it), the scenario's run with @opts, its
+ * verdict.  FIXTURE_TEARDOWN calls race_case_teardown().
+ */
+static inline void race_case_run(struct __test_metadata *_metadata,
+				 struct race_env *env,
+				 const struct scenario *s, const char *trigger,
+				 const void *opts)
+{
+	struct race_result res;
+	int ret;
+
+	if (!race_case_setup(_metadata, env, s->race, trigger, s->needs))
+		return;
+	race_result_init(&res);
+	ret = s->run(env, opts, &res);
+	if (!race_case_check(_metadata, ret,
+			     ret > 0 ? res.skip : res.first_failure))
+		return;
+	EXPECT_EQ(0, race_verdict(env, &res));
 }
 
 /*
