@@ -30,6 +30,8 @@
  */
 #define REFUSAL_MIN_PAGES	64
 #define REFUSAL_PERCENT		50
+#define MISS_FINDING_FMT \
+	"finding: race=%s kind=window_missed trigger=%s\n"
 #define NOT_REACHED		"window not reached: "
 #define PAGE_REFUSAL_FMT \
 	"%ld of %ld pages handed to %s were refused (last status %d, %s), %ld moved; pgmigrate_fail +%lld, pgmigrate_success +%lld"
@@ -249,6 +251,7 @@ void race_window_missed(struct race_env *e, const char *fmt, ...)
 	va_end(ap);
 	if (!race_env_refused(e, why, sizeof(why))) {
 		ksft_print_msg("%s", msg);
+		ksft_print_msg(MISS_FINDING_FMT, e->race, e->trigger->name);
 		return;
 	}
 	if (!strncmp(msg, NOT_REACHED, strlen(NOT_REACHED)))

@@ -6,7 +6,7 @@
 
 #include "scenario.h"
 
-#define FINDING_FMT "# finding: race=%s kind=%s trigger=%s\n"
+#define FINDING_FMT "finding: race=%s kind=%s trigger=%s\n"
 
 void race_result_init(struct race_result *res)
 {
@@ -39,7 +39,7 @@ void race_fail(struct race_env *env, struct race_result *res,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	printf(FINDING_FMT, env->race, kind,
+	ksft_print_msg(FINDING_FMT, env->race, kind,
 	       env->trigger ? env->trigger->name : "none");
 	ksft_print_msg("%s\n", msg);
 	if (!res->failures++)
