@@ -40,7 +40,7 @@ void race_fail(struct race_env *env, struct race_result *res,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	ksft_print_msg(FINDING_FMT, env->race, kind,
-	       env->trigger ? env->trigger->name : "none");
+		       env->trigger ? env->trigger->name : "none");
 	ksft_print_msg("%s\n", msg);
 	if (!res->failures++)
 		snprintf(res->first_failure, sizeof(res->first_failure), "%s",
