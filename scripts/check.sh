@@ -198,8 +198,8 @@ vm_run()
 
 # A few kills at random moments in the VM: the machine must be put back
 # every time (scripts/killtest.sh; --kills 50 for the long run).  The
-# seed is the long run's measured one (README), so that a red stage can
-# be replayed; the moments still vary with timing.
+# seed is the long run's measured one (docs/measurements.md), so that a
+# red stage can be replayed; the moments still vary with timing.
 kill_run()
 {
 	"$REPO/scripts/killtest.sh" --vm --no-setup --kills 5 --seed 2026

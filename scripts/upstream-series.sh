@@ -13,7 +13,8 @@
 # line and the MAINTAINERS entry; then one patch per test directory, in
 # the order of the Makefile's SUBDIRS.  Commit messages, cover letter and
 # README come from the templates in scripts/upstream/, filled from the
-# project's README (measured windows, mutants) and sources.
+# project's README, docs/measurements.md (measured windows, mutants) and
+# sources.
 
 set -uo pipefail
 
@@ -282,7 +283,8 @@ upstream_makefile()
 
 fill()
 {
-	perl "$TMPL/fill.pl" "$STAGE/README" "$TMPL/seeds" "$STAGE" < "$1"
+	perl "$TMPL/fill.pl" "$STAGE/README" "$STAGE/docs/measurements.md" \
+		"$TMPL/seeds" "$STAGE" < "$1"
 }
 
 # The subjects the templates cite, against the seed patches themselves.

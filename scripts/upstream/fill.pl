@@ -3,7 +3,9 @@
 #
 # Fills a template of scripts/upstream/ (stdin to stdout) with what the
 # project already says elsewhere, so that commit messages, cover letter
-# and README of the upstream series never drift from it:
+# and README of the upstream series never drift from it.  The texts are
+# the README and docs/measurements.md, where the README's dated figures
+# live; a section or paragraph is looked for in both, README first:
 #
 #   @SEED <id>@           the patch "<subject>" from the seeds file (by
 #                         subject: the seeds' ids are not upstream's)
@@ -13,24 +15,26 @@
 #   @TESTS <dir/prog>@    its TEST_F names, "a, b and c"
 #   @VARIANTS <dir/prog>@ its FIXTURE_VARIANT_ADD names, "a, b and c"
 #   @SETTINGS <dir>@      the dir's settings file, e.g. "timeout=900"
-#   @PARA <first words>@  the README paragraph that starts so, rewrapped
-#   @SECTION <title>@     a README section's body, verbatim
+#   @PARA <first words>@  the paragraph that starts so, rewrapped
+#   @SECTION <title>@     a section's body, verbatim
 #   @RACES@               "The races" from its R1 line on
-#   @WINDOWS <race> <trigger>@  the measured window table, rows matching
-#                         the two regular expressions
-#   @MUTANTS@             the README section "Mutants measured ...", or
-#                         "Not yet measured."
+#   @WINDOWS <race> <trigger>@  the measured window table (the section
+#                         "Measured ..."), rows matching the two regular
+#                         expressions
+#   @MUTANTS@             the section "Mutants measured ...", or "Not yet
+#                         measured."
 #
-# Usage: fill.pl README SEEDS SUITE_DIR < template > text
+# Usage: fill.pl README MEASUREMENTS SEEDS SUITE_DIR < template > text
 # A placeholder that cannot be filled is an error (exit 1): a reworded
-# README then fails the series check instead of shipping a stale text.
+# text then fails the series check instead of shipping a stale one.
 
 use strict;
 use warnings;
 use Text::Wrap qw(wrap $columns $huge);
 
-my ($readme, $seeds, $suite) = @ARGV;
-die "usage: fill.pl README SEEDS SUITE_DIR\n" unless defined $suite;
+my ($readme, $measurements, $seeds, $suite) = @ARGV;
+die "usage: fill.pl README MEASUREMENTS SEEDS SUITE_DIR\n"
+	unless defined $suite;
 
 $columns = 73;
 $huge = 'overflow';
@@ -46,21 +50,30 @@ sub slurp
 	return $text;
 }
 
-my @readme = split(/\n/, slurp($readme), -1);
+# Both texts as lines, without the ``` fences that keep the tables of
+# docs/measurements.md verbatim in Markdown (a fence stands next to its
+# table, so dropping it leaves the blank lines as they were).
+my @texts = map { [grep { !/^```/ } split(/\n/, slurp($_), -1)] }
+	($readme, $measurements);
+my @all_lines = map { (@$_, '') } @texts;
 
-# Sections: a title line underlined with dashes or equals signs.
+# Sections: a title line underlined with dashes or equals signs; a
+# section ends at the next title or at the end of its text.
 my @sections;
-for (my $i = 0; $i < $#readme; $i++) {
-	if ($readme[$i] =~ /\S/ && $readme[$i + 1] =~ /^[-=]{3,}\s*$/) {
-		push(@sections, { title => $readme[$i], start => $i + 2 });
+for my $text (@texts) {
+	my @starts;
+	for (my $i = 0; $i < $#$text; $i++) {
+		push(@starts, $i + 2) if ($text->[$i] =~ /\S/ &&
+					  $text->[$i + 1] =~ /^[-=]{3,}\s*$/);
 	}
-}
-for (my $s = 0; $s <= $#sections; $s++) {
-	my $end = $s < $#sections ? $sections[$s + 1]{start} - 2 : @readme;
-	my @body = @readme[$sections[$s]{start} .. $end - 1];
-	shift(@body) while (@body && $body[0] !~ /\S/);
-	pop(@body) while (@body && $body[-1] !~ /\S/);
-	$sections[$s]{body} = \@body;
+	for (my $s = 0; $s <= $#starts; $s++) {
+		my $end = $s < $#starts ? $starts[$s + 1] - 2 : @$text;
+		my @body = @$text[$starts[$s] .. $end - 1];
+		shift(@body) while (@body && $body[0] !~ /\S/);
+		pop(@body) while (@body && $body[-1] !~ /\S/);
+		push(@sections, { title => $text->[$starts[$s] - 2],
+				  body => \@body });
+	}
 }
 
 sub section
@@ -76,7 +89,8 @@ sub need_section
 {
 	my ($re) = @_;
 	my $body = section($re);
-	die "fill.pl: no README section matching /$re/\n" unless $body;
+	die "fill.pl: no section matching /$re/ in $readme or $measurements\n"
+		unless $body;
 	return $body;
 }
 
@@ -85,7 +99,7 @@ sub paragraph
 	my ($start) = @_;
 	my @found;
 	my @para;
-	for my $line (@readme, '') {
+	for my $line (@all_lines) {
 		if ($line =~ /\S/) {
 			push(@para, $line);
 			next;
@@ -96,8 +110,9 @@ sub paragraph
 		}
 		@para = ();
 	}
-	die "fill.pl: no README paragraph starts with \"$start\"\n" unless @found;
-	die "fill.pl: several README paragraphs start with \"$start\"\n" if (@found > 1);
+	die "fill.pl: no paragraph starts with \"$start\"\n" unless @found;
+	die "fill.pl: several paragraphs start with \"$start\"\n"
+		if (@found > 1);
 	return wrap_text($found[0]);
 }
 
