@@ -446,14 +446,11 @@ int reserve_children(struct ksm_ctl *c, int parent, int n)
 {
 	int first = c->nr, s;
 
+	/* The parent has written nothing yet (own[] is clear). */
 	for (s = first; s < first + n; s++) {
-		c->m[s] = c->m[parent];
-		c->m[s].pid = 0;
+		memset(&c->m[s], 0, sizeof(c->m[s]));
 		c->m[s].parent = parent;
-		c->m[s].seq = 0;
-		c->m[s].done = 0;
-		c->m[s].result = 0;
-		c->m[s].reaped = false;
+		c->m[s].addr = c->m[parent].addr;
 	}
 	c->nr += n;
 	return first;
