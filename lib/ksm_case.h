@@ -109,7 +109,7 @@ long note_moves(uint64_t *last, const uint64_t *now, int n);
 int wait_merged(struct ksm_case *k, const int *slots, int n, uint64_t *last);
 int ksmd_settle(struct ksm_case *k, const int *slots, int n);
 
-/* ksm_run.c; ksm_fail(): race_fail() with the phase it happened in */
+/* ksm_run.c; ksm_fail() is race_fail() naming the phase */
 void ksm_fail(struct ksm_case *k, const char *kind, const char *fmt, ...)
 	__printf(3, 4);
 int case_begin(struct ksm_case *k, struct race_env *env, const void *opts,

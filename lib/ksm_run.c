@@ -1,14 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * An R4 case from set-up to window line (ksm_case.h), and two of its
- * scenarios, ksm_forked_children and ksm_unmerge.
- *
- * Compaction moves a page only while it lies below the point where its
- * migration and free scanners meet, and only into holes of partly used
- * pageblocks; on a mostly free machine a page it moved stays put.  So
- * each cycle runs a round, maps fresh pages low, merges them with the
- * migrator stopped, lets a landing process make holes above them, and
- * only then migrates.
+ * scenarios, ksm_forked_children and ksm_unmerge.  Each cycle runs a
+ * round (compaction moves only what lies low), maps fresh pages low,
+ * merges them with the migrator stopped, lets a landing process make
+ * holes above them (see map_fresh()), and only then migrates.
  */
 #include <errno.h>
 #include <stdarg.h>
