@@ -19,7 +19,7 @@
 #include "harness.h"
 #include "race_env.h"
 #include "scenario_fork_cow.h"
-#include "scenario_ksm.h"
+#include "ksm_scenario.h"
 #include "scenario_swapcache.h"
 #include "scenario_unmap.h"
 
@@ -83,33 +83,14 @@ TEST_F(offline, fork_cow)
 	EXPECT_EQ(0, fork_cow_verdict(&self->env, &res));
 }
 
-/* KSM cases: R4 with its knobs saved and set by the scenario. */
-static bool ksm_case(struct __test_metadata *_metadata, struct race_env *env)
-{
-	char why[256];
-
-	return offline_case(_metadata, env, "R4", NEED_KSM) &&
-	       race_case_check(_metadata,
-			       ksm_scenario_setup(env, -1, why, sizeof(why)),
-			       why);
-}
-
 TEST_F(offline, ksm_forked_children)
 {
-	struct ksm_result res;
-
-	if (!ksm_case(_metadata, &self->env))
-		return;
-	EXPECT_EQ(0, ksm_forked_children_run(&self->env, &res));
-	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
+	race_case_run(_metadata, &self->env, &ksm_forked_children, "offline",
+		      NULL);
 }
 
 TEST_F(offline, ksm_stable_nodes)
 {
-	struct ksm_result res;
-
-	if (!ksm_case(_metadata, &self->env))
-		return;
-	EXPECT_EQ(0, ksm_stable_nodes_run(&self->env, &res));
-	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
+	race_case_run(_metadata, &self->env, &ksm_stable_nodes, "offline",
+		      NULL);
 }

@@ -5,7 +5,7 @@
  * possible"): migration must reach every process that maps a KSM page,
  * also those forked since ksmd last looked, and ksmd must not drop a
  * stable node whose page is being migrated.  The scenarios are in
- * lib/scenario_ksm.c; this file picks the triggers.  move_pages needs two
+ * lib/ksm_scenario.h; this file picks the triggers.  move_pages needs two
  * nodes and runs with merge_across_nodes both ways (restored afterwards).
  *
  * ksm_accounting is no race: a forked child's own KSM counters, which the
@@ -15,8 +15,7 @@
 #include "harness.h"
 #include "ksm.h"
 #include "ksm_fork.h"
-#include "race_env.h"
-#include "scenario_ksm.h"
+#include "ksm_scenario.h"
 
 FIXTURE(ksm_migration) {
 	struct race_env env;
@@ -24,7 +23,7 @@ FIXTURE(ksm_migration) {
 
 FIXTURE_VARIANT(ksm_migration) {
 	const char *trigger;
-	int merge_across_nodes;		/* -1: leave as found */
+	struct ksm_opts opts;
 };
 
 /*
@@ -34,39 +33,31 @@ FIXTURE_VARIANT(ksm_migration) {
  */
 FIXTURE_VARIANT_ADD(ksm_migration, move_pages_merge_across_nodes) {
 	.trigger = "move_pages",
-	.merge_across_nodes = 1,
+	.opts = { .merge_across_nodes = 1 },
 };
 
 FIXTURE_VARIANT_ADD(ksm_migration, move_pages_per_node_trees) {
 	.trigger = "move_pages",
-	.merge_across_nodes = 0,
+	.opts = { .merge_across_nodes = 0 },
 };
 
 FIXTURE_VARIANT_ADD(ksm_migration, compaction) {
 	.trigger = "compaction",
-	.merge_across_nodes = -1,
+	.opts = { .merge_across_nodes = -1 },
 };
 
 FIXTURE_VARIANT_ADD(ksm_migration, compact_node) {
 	.trigger = "compact_node",
-	.merge_across_nodes = -1,
+	.opts = { .merge_across_nodes = -1 },
 };
 
 FIXTURE_VARIANT_ADD(ksm_migration, soft_offline) {
 	.trigger = "soft_offline",
-	.merge_across_nodes = -1,
+	.opts = { .merge_across_nodes = -1 },
 };
 
 FIXTURE_SETUP(ksm_migration)
 {
-	char why[256];
-
-	if (race_case_setup(_metadata, &self->env, "R4", variant->trigger,
-			    NEED_ROOT | NEED_KSM))
-		race_case_check(_metadata,
-				ksm_scenario_setup(&self->env,
-						   variant->merge_across_nodes,
-						   why, sizeof(why)), why);
 }
 
 FIXTURE_TEARDOWN(ksm_migration)
@@ -76,29 +67,20 @@ FIXTURE_TEARDOWN(ksm_migration)
 
 TEST_F(ksm_migration, forked_children)
 {
-	struct ksm_result res;
-
-	EXPECT_EQ(0, ksm_forked_children_run(&self->env, &res))
-		TH_LOG("set-up or migrator failed");
-	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
+	race_case_run(_metadata, &self->env, &ksm_forked_children,
+		      variant->trigger, &variant->opts);
 }
 
 TEST_F(ksm_migration, stable_nodes)
 {
-	struct ksm_result res;
-
-	EXPECT_EQ(0, ksm_stable_nodes_run(&self->env, &res))
-		TH_LOG("set-up or migrator failed");
-	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
+	race_case_run(_metadata, &self->env, &ksm_stable_nodes,
+		      variant->trigger, &variant->opts);
 }
 
 TEST_F(ksm_migration, unmerge)
 {
-	struct ksm_result res;
-
-	EXPECT_EQ(0, ksm_unmerge_run(&self->env, &res))
-		TH_LOG("set-up or migrator failed");
-	EXPECT_EQ(0, ksm_verdict(&self->env, &res));
+	race_case_run(_metadata, &self->env, &ksm_unmerge, variant->trigger,
+		      &variant->opts);
 }
 
 /* What the child's counters showed, against the fix. */

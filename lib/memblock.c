@@ -297,7 +297,7 @@ static int offline_round(struct trigger_targets *t, struct trigger_stats *st)
 const struct trigger trigger_offline = {
 	.name = "offline",
 	.flags = TRIGGER_UNMAPPED | TRIGGER_MOVES_THP | TRIGGER_MOVES_HUGETLB |
-		 TRIGGER_ALL_TARGETS,
+		 TRIGGER_ALL_TARGETS | TRIGGER_SETS_POLICY,
 	.probe = offline_probe,
 	.prepare = offline_prepare,
 	.round = offline_round,

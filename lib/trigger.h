@@ -79,6 +79,8 @@ struct trigger_stats {
  *   TRIGGER_SPLITS_THP   splits a THP before migrating its pages
  *   TRIGGER_MOVES_HUGETLB migrates hugetlb pages
  *   TRIGGER_ALL_TARGETS  a round covers every target (not a random few)
+ *   TRIGGER_SETS_POLICY  prepare() sets the test's memory policy (offline:
+ *                        the node it can offline): scenarios keep it
  */
 enum trigger_flags {
 	TRIGGER_UNMAPPED	= 1 << 0,
@@ -87,6 +89,7 @@ enum trigger_flags {
 	TRIGGER_SPLITS_THP	= 1 << 3,
 	TRIGGER_MOVES_HUGETLB	= 1 << 4,
 	TRIGGER_ALL_TARGETS	= 1 << 5,
+	TRIGGER_SETS_POLICY	= 1 << 6,
 };
 
 struct trigger {

@@ -501,7 +501,7 @@ first_signal()
 		test("COW entry", $0)
 	}
 	/bad data|wrong data/ { test("data", $0) }
-	/^(# )*R4 [^ ]+[,:] / { test("KSM check", $0) }
+	/finding: race=R4 kind=ksm_check / { test("KSM check", $0) }
 	/kernel tainted during the test/ { test("taint", $0) }
 	/killed by signal/ { test("child killed", $0) }
 	/window not reached/ { weak("window not reached", $0) }
