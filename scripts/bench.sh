@@ -54,9 +54,10 @@ Subjects (--only): $SUITE_SUBJECTS
   $PEER_SUBJECTS
 
 Options:
-  --seconds N          fixed time: each suite case runs with -t N, each
-                       peer (or each case of mm_migration) N seconds
-                       (default $opt_seconds, 1 to 600).
+  --seconds N          fixed time: each suite case runs N seconds
+                       (MIGRATION_RACES_SECONDS=N), each peer (or each
+                       case of mm_migration) too (default $opt_seconds,
+                       1 to 300, the suite's cap).
   --kernel-version V   Debian kernel series for vmtest: 6.12 (default)
                        or 6.1.
   --only LIST          only these subjects, comma-separated.
@@ -155,7 +156,7 @@ parse_options()
 		esac
 		case "$1" in
 		--seconds)
-			check_range "$1" "$2" 1 600
+			check_range "$1" "$2" 1 300
 			opt_seconds=$2
 			;;
 		--kernel-version)
