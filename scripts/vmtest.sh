@@ -57,6 +57,7 @@ opt_mem=1024
 opt_hotplug=512
 opt_accel=auto
 opt_scale=1
+opt_seconds=
 opt_soak=1
 opt_timeout_override=
 opt_vm_timeout=1800
@@ -119,7 +120,9 @@ Suite:
   --extra-dir DIR       copy DIR into the guest as /extra (tools, peers,
                         a script for --guest-cmd).
   --scale X             exported as MIGRATION_RACES_SCALE (default 1):
-                        the tests multiply their iteration budgets by it.
+                        the tests multiply their default duration by it.
+  --seconds S           exported as MIGRATION_RACES_SECONDS: each race
+                        case runs S seconds (1 to 300), whatever --scale.
   --soak N              run the selection N times in one boot (default
                         1) and print per-test pass/fail/skip counts and
                         the flaky tests (passed and failed).
@@ -259,8 +262,9 @@ parse_options()
 			;;
 		--kernel-version | --kernels | --kernel | --modules | --config | \
 		--install-dir | --nodes | --mem-per-node | --hotplug-mem | \
-		--accel | --scale | --soak | --timeout-override | --vm-timeout | \
-		-t | -c | --log | --append | --guest-cmd | --extra-dir)
+		--accel | --scale | --seconds | --soak | --timeout-override | \
+		--vm-timeout | -t | -c | --log | --append | --guest-cmd | \
+		--extra-dir)
 			[ $# -ge 2 ] || usage_error "option '$1' needs a value"
 			;;
 		*)
@@ -322,6 +326,10 @@ parse_options()
 				usage_error "--scale wants a positive number"
 			fi
 			opt_scale=$v
+			;;
+		--seconds)
+			check_range "$1" "$v" 1 300
+			opt_seconds=$v
 			;;
 		--soak)
 			check_range "$1" "$v" 1 100000
@@ -629,6 +637,7 @@ VMTEST_PROBE=$probe
 VMTEST_SELFTEST=$opt_selftest
 VMTEST_SELFTEST_HANG=$opt_selftest_hang
 VMTEST_SCALE=$opt_scale
+VMTEST_SECONDS=$opt_seconds
 VMTEST_SOAK=$opt_soak
 VMTEST_RUN_ARGS="${run_args[*]}"
 EOF
