@@ -608,7 +608,9 @@ build_base_initramfs()
 	local out=$1 root=$WORK/base-$K_KVER key moddir=
 
 	[ -z "$K_MODROOT" ] || moddir=$(realpath "$K_MODROOT/lib/modules/$K_KVER")
-	key="config=$K_CONFIG modules=$moddir load=$GUEST_MODULES"
+	# The contents of /init too: worktrees share the cache, and a file
+	# older than the cached base may still differ from the one in it.
+	key="config=$K_CONFIG modules=$moddir load=$GUEST_MODULES init=$(cksum < "$VMTEST_DIR/init.sh")"
 	if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] &&
 	   [ -z "$(find "${BASH_SOURCE[0]}" "$VMTEST_DIR" ${K_CONFIG:+"$K_CONFIG"} \
 			${moddir:+"$moddir/modules.dep"} -newer "$out" -print -quit)" ]; then
