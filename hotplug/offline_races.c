@@ -45,7 +45,7 @@ FIXTURE_TEARDOWN(offline)
 	race_case_teardown(_metadata, &self->env);
 }
 
-TEST_F(offline, swapcache)
+TEST_F_TIMEOUT(offline, swapcache, RACE_CASE_TIMEOUT)
 {
 	struct swapcache_result res;
 	char why[256];
@@ -58,7 +58,7 @@ TEST_F(offline, swapcache)
 	EXPECT_EQ(0, swapcache_verdict(&self->env, &res));
 }
 
-TEST_F(offline, unmap)
+TEST_F_TIMEOUT(offline, unmap, RACE_CASE_TIMEOUT)
 {
 	struct unmap_result res;
 
@@ -68,7 +68,7 @@ TEST_F(offline, unmap)
 	EXPECT_EQ(0, unmap_verdict(&self->env, &res));
 }
 
-TEST_F(offline, fork_cow)
+TEST_F_TIMEOUT(offline, fork_cow, RACE_CASE_TIMEOUT)
 {
 	struct fork_cow_opts opts = { .memory = FORK_COW_BASE };
 	struct fork_cow_result res;
@@ -83,14 +83,16 @@ TEST_F(offline, fork_cow)
 	EXPECT_EQ(0, fork_cow_verdict(&self->env, &res));
 }
 
-TEST_F(offline, ksm_forked_children)
+TEST_F_TIMEOUT(offline, ksm_forked_children, RACE_CASE_TIMEOUT)
 {
 	race_case_run(_metadata, &self->env, &ksm_forked_children, "offline",
 		      NULL);
 }
 
-TEST_F(offline, ksm_stable_nodes)
+TEST_F_TIMEOUT(offline, ksm_stable_nodes, RACE_CASE_TIMEOUT)
 {
 	race_case_run(_metadata, &self->env, &ksm_stable_nodes, "offline",
 		      NULL);
 }
+
+TEST_HARNESS_MAIN

@@ -65,19 +65,19 @@ FIXTURE_TEARDOWN(ksm_migration)
 	race_case_teardown(_metadata, &self->env);
 }
 
-TEST_F(ksm_migration, forked_children)
+TEST_F_TIMEOUT(ksm_migration, forked_children, RACE_CASE_TIMEOUT)
 {
 	race_case_run(_metadata, &self->env, &ksm_forked_children,
 		      variant->trigger, &variant->opts);
 }
 
-TEST_F(ksm_migration, stable_nodes)
+TEST_F_TIMEOUT(ksm_migration, stable_nodes, RACE_CASE_TIMEOUT)
 {
 	race_case_run(_metadata, &self->env, &ksm_stable_nodes,
 		      variant->trigger, &variant->opts);
 }
 
-TEST_F(ksm_migration, unmerge)
+TEST_F_TIMEOUT(ksm_migration, unmerge, RACE_CASE_TIMEOUT)
 {
 	race_case_run(_metadata, &self->env, &ksm_unmerge, variant->trigger,
 		      &variant->opts);
@@ -122,7 +122,7 @@ FIXTURE_TEARDOWN(ksm_accounting)
  * counters start at 0, and after MADV_UNMERGEABLE they agree with the
  * KSM pages it maps, none.  Anything else that goes wrong is an ASSERT.
  */
-TEST_F(ksm_accounting, fork_resets_counters)
+TEST_F_TIMEOUT(ksm_accounting, fork_resets_counters, RACE_CASE_TIMEOUT)
 {
 	struct ksm_fork_result r;
 	char why[256] = "";
@@ -163,3 +163,5 @@ TEST_F(ksm_accounting, fork_resets_counters)
 		       "still reports ksm_rmap_items after MADV_UNMERGEABLE",
 		       r.unmerged.rmap_items, KSM_FORK_FIX);
 }
+
+TEST_HARNESS_MAIN

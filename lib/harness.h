@@ -1,34 +1,62 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Glue between a test program and lib/main.c: include this after
- * kselftest_harness.h, instead of writing TEST_HARNESS_MAIN.  main() then
- * parses our options, gives every case a harness timeout that fits the
- * chosen duration, and runs the kselftest harness.
+ * What the race cases of every program share, on top of
+ * kselftest_harness.h and with its documented macros only: each program
+ * ends with TEST_HARNESS_MAIN, its race cases are
+ * TEST_F_TIMEOUT(..., RACE_CASE_TIMEOUT) (options.h), and what runs before
+ * the first case is lib/program.c's constructor.
  */
 #ifndef MR_HARNESS_H
 #define MR_HARNESS_H
+
+#include <signal.h>
+#include <unistd.h>
 
 #include "known_bugs.h"
 #include "options.h"
 #include "race_env.h"
 #include "scenario.h"
 
-static int mr_run_harness(int argc, char **argv)
-{
-	struct __fixture_metadata *f;
-	struct __test_metadata *t;
+#define OVERRUN_FMT \
+	"still running %d s (2 x %.1f s + 60 s) after its set-up: its processes were killed"
 
-	for (f = __fixture_list; f; f = f->next)
-		for (t = f->tests; t; t = t->next)
-			if (t->timeout < mr_case_timeout())
-				t->timeout = mr_case_timeout();
-	return test_harness_run(argc, argv);
+/*
+ * The case's watchdog: SIGALRM mr_watchdog_seconds() after a successful
+ * set-up, in the case's own process.  It kills every other process of the
+ * case and fails it with an ASSERT, whose jump back into the harness then
+ * runs FIXTURE_TEARDOWN: the restore and the kernel's verdict as for any
+ * case.  The processes the case forks inherit the handler but not the
+ * alarm, and ignore it.
+ */
+static struct __test_metadata *race_watched;
+static struct race_env *race_watched_env;
+static pid_t race_watched_pid;
+
+static void race_case_overrun(int sig)
+{
+	struct __test_metadata *_metadata = race_watched;
+	int overran_s = mr_watchdog_seconds();
+
+	if (!_metadata || getpid() != race_watched_pid)
+		return;
+	race_env_overrun(race_watched_env);
+	ASSERT_EQ(0, overran_s)
+		TH_LOG(OVERRUN_FMT, overran_s, mr_duration);
 }
 
-/* The harness lives in the test's own file: hand it to main(). */
-static void __attribute__((constructor)) mr_register_harness(void)
+static inline void race_case_watch(struct __test_metadata *_metadata,
+				   struct race_env *env)
 {
-	mr_harness_entry = mr_run_harness;
+	struct sigaction sa = {
+		.sa_handler = race_case_overrun,
+		.sa_flags = SA_NODEFER | SA_RESETHAND,
+	};
+
+	race_watched = _metadata;
+	race_watched_env = env;
+	race_watched_pid = getpid();
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(mr_watchdog_seconds());
 }
 
 /*
@@ -49,6 +77,7 @@ static inline bool race_case_setup(struct __test_metadata *_metadata,
 	if (ret > 0)
 		SKIP(return false, "%s", why);
 	ASSERT_EQ(0, ret) TH_LOG("%s", why);
+	race_case_watch(_metadata, env);
 	return true;
 }
 
@@ -120,8 +149,10 @@ static inline void known_bug_settle(struct __test_metadata *_metadata,
 static inline bool race_case_teardown(struct __test_metadata *_metadata,
 				      struct race_env *env)
 {
-	int problems = race_env_teardown(env);
+	int problems;
 
+	alarm(0);	/* the watchdog: the restore has its own bounds */
+	problems = race_env_teardown(env);
 	EXPECT_EQ(0, problems)
 		TH_LOG("the kernel or the restore reported problems");
 	return !problems;

@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Strict parsing of -t SECONDS and MIGRATION_RACES_SCALE.  "-t" is shared
- * with the harness, which uses it to select a test by name: an argument
- * that starts with a digit is a duration, anything else goes to the
- * harness unchanged.
- */
+/* Strict parsing of the duration's environment; see options.h. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "options.h"
+
+#define USAGE_FMT \
+	"%s: bad %s='%s': wants %s\n  %s=SECONDS  how long each race case runs (default %d s times $%s, at most %d s)\n"
 
 double mr_duration = MR_DEFAULT_SECONDS;
 
@@ -43,59 +39,37 @@ int mr_parse_scale(const char *s, double *out)
 	return parse_positive(s, 1000, out);
 }
 
-static void print_usage(const char *prog, const char *why)
+static int usage_error(const char *var, const char *val, const char *want)
 {
-	fprintf(stderr, "%s: %s\n", prog, why);
-	fprintf(stderr,
-		"usage: %s [-t SECONDS] [harness options]\n"
-		"  -t SECONDS  how long each race case runs (default %d, times $%s)\n"
-		"  -t NAME     (a name, not a number) select a test, as the harness does\n"
-		"  -h          list the harness options\n",
-		prog, MR_DEFAULT_SECONDS, MR_SCALE_ENV);
+	fprintf(stderr, USAGE_FMT, program_invocation_short_name, var, val,
+		want, MR_SECONDS_ENV, MR_DEFAULT_SECONDS, MR_SCALE_ENV,
+		MR_MAX_SECONDS);
+	return -1;
 }
 
-/*
- * Removes the duration options from argv so the harness sees only its own.
- * Returns 0, or -1 after a usage message when the input is bad.
- */
-int mr_options_parse(int *argc, char **argv)
+int mr_options_parse(void)
 {
-	const char *env = getenv(MR_SCALE_ENV);
-	double seconds = MR_DEFAULT_SECONDS, scale = 1;
-	bool explicit = false;
-	int i, out = 1;
+	const char *seconds = getenv(MR_SECONDS_ENV);
+	const char *scale_env = getenv(MR_SCALE_ENV);
+	double scale = 1;
 
-	if (env && mr_parse_scale(env, &scale)) {
-		print_usage(argv[0], "bad " MR_SCALE_ENV " (a number > 0 and <= 1000)");
-		return -1;
+	if (scale_env && mr_parse_scale(scale_env, &scale))
+		return usage_error(MR_SCALE_ENV, scale_env,
+				   "a number > 0 and <= 1000");
+	if (seconds) {
+		if (mr_parse_seconds(seconds, &mr_duration))
+			return usage_error(MR_SECONDS_ENV, seconds,
+					   "a number of seconds > 0, at most the cap");
+		return 0;
 	}
-	for (i = 1; i < *argc; i++) {
-		const char *arg = argv[i], *val = NULL;
-
-		if (!strcmp(arg, "-t") && i + 1 < *argc)
-			val = argv[i + 1];
-		else if (!strncmp(arg, "-t", 2) && arg[2])
-			val = arg + 2;
-		if (val && (isdigit((unsigned char)*val) || *val == '-' ||
-			    *val == '.')) {
-			if (mr_parse_seconds(val, &seconds)) {
-				print_usage(argv[0], "bad duration for -t");
-				return -1;
-			}
-			explicit = true;
-			i += (val == argv[i + 1]);
-			continue;
-		}
-		argv[out++] = argv[i];
-	}
-	argv[out] = NULL;
-	*argc = out;
-	mr_duration = explicit ? seconds : seconds * scale;
+	if (MR_DEFAULT_SECONDS * scale > MR_MAX_SECONDS)
+		return usage_error(MR_SCALE_ENV, scale_env,
+				   "a scale that keeps the default duration under the cap");
+	mr_duration = MR_DEFAULT_SECONDS * scale;
 	return 0;
 }
 
-/* Harness timeout for one case: its duration plus set-up, checks, restore. */
-int mr_case_timeout(void)
+int mr_watchdog_seconds(void)
 {
 	return (int)ceil(mr_duration * 2) + 60;
 }

@@ -1,28 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Command line and run-time budget of a race test.
+ * How long a race case runs, and its time limits.
  *
- * Every test program takes -t SECONDS (how long each race case drives its
- * window) on top of the kselftest harness options.  MIGRATION_RACES_SCALE
- * multiplies the default duration, for slow machines such as TCG guests.
- * Bad input is a usage error, never a silent default.
+ * The command line is the kselftest harness's (-t NAME selects a test, -h
+ * lists its options); the duration comes from the environment:
+ *   MIGRATION_RACES_SECONDS  seconds each race case drives its window
+ *                            (default 3, at most MR_MAX_SECONDS)
+ *   MIGRATION_RACES_SCALE    multiplies the default, for slow machines
+ *                            such as TCG guests; unused when SECONDS is set
+ * Bad input is a usage error (exit status 1 before any case), never a
+ * silent default.
+ *
+ * The limits follow the duration: a case's own watchdog (harness.h) fails
+ * a case still running mr_watchdog_seconds(), 2 x duration + 60 s, after
+ * its set-up, and the case still restores and reads the kernel's verdict.
+ * Every race case is a TEST_F_TIMEOUT(..., RACE_CASE_TIMEOUT): the
+ * harness's SIGKILL covers the watchdog at the largest duration plus
+ * set-up and restore, and stays under the settings files' timeout=900
+ * for one program.
  */
 #ifndef MR_OPTIONS_H
 #define MR_OPTIONS_H
 
 #define MR_DEFAULT_SECONDS	3
-#define MR_MAX_SECONDS		86400
+#define MR_MAX_SECONDS		300
+#define MR_SECONDS_ENV		"MIGRATION_RACES_SECONDS"
 #define MR_SCALE_ENV		"MIGRATION_RACES_SCALE"
+#define RACE_CASE_TIMEOUT	(2 * MR_MAX_SECONDS + 60 + 120)
 
 /* Seconds each race case runs; set by mr_options_parse(). */
 extern double mr_duration;
 
 int mr_parse_seconds(const char *s, double *out);
 int mr_parse_scale(const char *s, double *out);
-int mr_options_parse(int *argc, char **argv);
-int mr_case_timeout(void);
-
-/* Set by harness.h in the test program; called by main(). */
-extern int (*mr_harness_entry)(int argc, char **argv);
+/* Reads the environment; -1 after a usage message when it is bad. */
+int mr_options_parse(void);
+int mr_watchdog_seconds(void);
 
 #endif

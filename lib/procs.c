@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Worker processes; see procs.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -111,6 +113,50 @@ void case_pgrp_kill(void)
 
 	if (pgrp > 1 && pgrp != getpgrp())
 		kill(-pgrp, SIGKILL);
+}
+
+/* Whether /proc/@name is a live process of group @pgrp. */
+static bool in_pgrp(const char *name, pid_t pgrp)
+{
+	char path[64], stat[512], state;
+	const char *rest;
+	FILE *f;
+	int grp;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", name);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	rest = fgets(stat, sizeof(stat), f) ? strrchr(stat, ')') : NULL;
+	fclose(f);
+	return rest && sscanf(rest, ") %c %*d %d", &state, &grp) == 2 &&
+	       grp == pgrp && state != 'Z';
+}
+
+void case_pgrp_kill_others(void)
+{
+	pid_t pgrp = getpgrp(), self = getpid(), pid;
+	struct dirent *d;
+	int round, found;
+	DIR *dir;
+
+	/* Rounds: a worker may fork while the last round kills. */
+	for (round = 0, found = 1; found && round < 10; round++) {
+		dir = opendir("/proc");
+		if (!dir)
+			return;
+		found = 0;
+		while ((d = readdir(dir))) {
+			pid = atoi(d->d_name);
+			if (pid > 0 && pid != self && pid != pgrp &&
+			    in_pgrp(d->d_name, pgrp)) {
+				kill(pid, SIGKILL);
+				found++;
+			}
+		}
+		closedir(dir);
+		usleep(10000);
+	}
 }
 
 double now_seconds(void)

@@ -59,5 +59,10 @@ double now_seconds(void);
 int case_pgrp_init(void);
 void case_pgrp_publish(void);
 void case_pgrp_kill(void);
+/*
+ * SIGKILLs every process of the caller's process group but the caller
+ * and the group's leader (the harness's child, which waits for it).
+ */
+void case_pgrp_kill_others(void);
 
 #endif

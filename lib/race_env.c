@@ -32,6 +32,8 @@
 #define REFUSAL_PERCENT		50
 #define MISS_FINDING_FMT \
 	"finding: race=%s kind=window_missed trigger=%s\n"
+#define OVERRUN_FINDING_FMT \
+	"finding: race=%s kind=case_timeout trigger=%s seconds=%d\n"
 #define NOT_REACHED		"window not reached: "
 #define PAGE_REFUSAL_FMT \
 	"%ld of %ld pages handed to %s were refused (last status %d, %s), %ld moved; pgmigrate_fail +%lld, pgmigrate_success +%lld"
@@ -260,6 +262,17 @@ void race_window_missed(struct race_env *e, const char *fmt, ...)
 	ksft_print_msg(REFUSAL_FINDING_FMT, e->race, e->trigger->name,
 		       st->pages_requested, st->pages_refused,
 		       st->last_refusal);
+}
+
+void race_env_overrun(struct race_env *e)
+{
+	if (e->stop)
+		stop_request(e->stop);
+	case_pgrp_kill_others();
+	race_env_stop(e);
+	ksft_print_msg(OVERRUN_FINDING_FMT, e->race ?: "none",
+		       e->trigger ? e->trigger->name : "none",
+		       mr_watchdog_seconds());
 }
 
 int race_env_teardown(struct race_env *e)

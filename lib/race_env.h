@@ -70,6 +70,13 @@ int race_env_stop(struct race_env *e);
  */
 int race_env_teardown(struct race_env *e);
 
+/*
+ * The case's watchdog fired (harness.h): stops and kills every other
+ * process of the case, reaps the migrator and prints "# finding:
+ * race=Rn kind=case_timeout trigger=T"; FIXTURE_TEARDOWN then restores.
+ */
+void race_env_overrun(struct race_env *e);
+
 /* Seconds the case is meant to run (the -t option, scaled). */
 double race_duration(void);
 bool race_time_left(struct race_env *e);

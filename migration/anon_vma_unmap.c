@@ -46,7 +46,7 @@ FIXTURE_TEARDOWN(anon_vma)
 	race_case_teardown(_metadata, &self->env);
 }
 
-TEST_F(anon_vma, munmap_exit)
+TEST_F_TIMEOUT(anon_vma, munmap_exit, RACE_CASE_TIMEOUT)
 {
 	struct unmap_result res;
 
@@ -54,7 +54,7 @@ TEST_F(anon_vma, munmap_exit)
 	EXPECT_EQ(0, unmap_verdict(&self->env, &res));
 }
 
-TEST_F(anon_vma, fork_children)
+TEST_F_TIMEOUT(anon_vma, fork_children, RACE_CASE_TIMEOUT)
 {
 	struct unmap_opts opts = { .fork_children = true };
 	struct unmap_result res;
@@ -62,3 +62,5 @@ TEST_F(anon_vma, fork_children)
 	unmap_run(&self->env, &opts, &res);
 	EXPECT_EQ(0, unmap_verdict(&self->env, &res));
 }
+
+TEST_HARNESS_MAIN

@@ -62,7 +62,7 @@ static void run_fork_cow(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, fork_cow_verdict(env, &res));
 }
 
-TEST_F(fork_cow, base_pages)
+TEST_F_TIMEOUT(fork_cow, base_pages, RACE_CASE_TIMEOUT)
 {
 	struct fork_cow_opts o = { .memory = FORK_COW_BASE };
 
@@ -70,7 +70,7 @@ TEST_F(fork_cow, base_pages)
 }
 
 /* Fresh PMD-mapped THPs every generation: copy_huge_pmd(). */
-TEST_F(fork_cow, thp)
+TEST_F_TIMEOUT(fork_cow, thp, RACE_CASE_TIMEOUT)
 {
 	struct fork_cow_opts o = { .memory = FORK_COW_THP };
 
@@ -78,7 +78,7 @@ TEST_F(fork_cow, thp)
 }
 
 /* MAP_PRIVATE hugetlb: copy_hugetlb_page_range(). */
-TEST_F(fork_cow, hugetlb)
+TEST_F_TIMEOUT(fork_cow, hugetlb, RACE_CASE_TIMEOUT)
 {
 	struct fork_cow_opts o = { .memory = FORK_COW_HUGETLB };
 
@@ -86,7 +86,7 @@ TEST_F(fork_cow, hugetlb)
 }
 
 /* Hundreds of sleeping children stretch every anon_vma walk. */
-TEST_F(fork_cow, many_sleepers)
+TEST_F_TIMEOUT(fork_cow, many_sleepers, RACE_CASE_TIMEOUT)
 {
 	struct fork_cow_opts o = {
 		.memory = FORK_COW_BASE,
@@ -101,7 +101,7 @@ TEST_F(fork_cow, many_sleepers)
  * remove_migration_ptes() walks that start between anon_vma_fork() and
  * copy_page_range() (fix (b), the walk order).
  */
-TEST_F(fork_cow, fork_storm)
+TEST_F_TIMEOUT(fork_cow, fork_storm, RACE_CASE_TIMEOUT)
 {
 	struct fork_cow_opts o = {
 		.memory = FORK_COW_BASE,
@@ -113,7 +113,7 @@ TEST_F(fork_cow, fork_storm)
 }
 
 /* Read-only while migrating: read-exclusive migration entries. */
-TEST_F(fork_cow, read_exclusive)
+TEST_F_TIMEOUT(fork_cow, read_exclusive, RACE_CASE_TIMEOUT)
 {
 	struct fork_cow_opts o = {
 		.memory = FORK_COW_BASE,
@@ -122,3 +122,5 @@ TEST_F(fork_cow, read_exclusive)
 
 	run_fork_cow(_metadata, &self->env, &o);
 }
+
+TEST_HARNESS_MAIN

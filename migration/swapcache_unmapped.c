@@ -47,10 +47,12 @@ FIXTURE_TEARDOWN(swapcache)
 	race_case_teardown(_metadata, &self->env);
 }
 
-TEST_F(swapcache, willneed_readback)
+TEST_F_TIMEOUT(swapcache, willneed_readback, RACE_CASE_TIMEOUT)
 {
 	struct swapcache_result res;
 
 	swapcache_run(&self->env, NULL, &res);
 	EXPECT_EQ(0, swapcache_verdict(&self->env, &res));
 }
+
+TEST_HARNESS_MAIN

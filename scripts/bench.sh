@@ -15,14 +15,13 @@ set -eEuo pipefail
 trap 'exit 1' ERR
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(dirname "$SCRIPT_DIR")
-CACHE=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
+TOOL=bench
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 BENCH=$CACHE/bench
-KSRC=$CACHE/ksrc
 KHDR=$CACHE/khdr/usr/include
 STRESS_NG=${STRESS_NG:-/usr/bin/stress-ng}
 
-EXIT_USAGE=1
 EXIT_NO_DATA=4
 
 SUITE_SUBJECTS="swapcache_unmapped anon_vma_unmap fork_cow ksm_migration offline_races"
@@ -54,9 +53,10 @@ Subjects (--only): $SUITE_SUBJECTS
   $PEER_SUBJECTS
 
 Options:
-  --seconds N          fixed time: each suite case runs with -t N, each
-                       peer (or each case of mm_migration) N seconds
-                       (default $opt_seconds, 1 to 600).
+  --seconds N          fixed time: each suite case runs N seconds
+                       (MIGRATION_RACES_SECONDS=N), each peer (or each
+                       case of mm_migration) too (default $opt_seconds,
+                       1 to 300, the suite's cap).
   --kernel-version V   Debian kernel series for vmtest: 6.12 (default)
                        or 6.1.
   --only LIST          only these subjects, comma-separated.
@@ -77,24 +77,6 @@ Exit status: 0 table printed, tests passed, kernel clean; 1 usage or
 set-up error; 2, 3, 4 as scripts/vmtest.sh (tests failed, kernel
 problem, guest hung); 4 also when the guest printed no benchmark data.
 EOF
-}
-
-log()
-{
-	echo "bench: $*" >&2
-}
-
-die()
-{
-	log "$*"
-	exit $EXIT_USAGE
-}
-
-usage_error()
-{
-	echo "$0: $*" >&2
-	echo "Try '$0 --help'." >&2
-	exit $EXIT_USAGE
 }
 
 check_range()
@@ -155,7 +137,7 @@ parse_options()
 		esac
 		case "$1" in
 		--seconds)
-			check_range "$1" "$2" 1 600
+			check_range "$1" "$2" 1 300
 			opt_seconds=$2
 			;;
 		--kernel-version)
@@ -178,17 +160,6 @@ parse_options()
 		esac
 		shift 2
 	done
-}
-
-# The suite, static, in a build and install of its own: other users of
-# vmtest build into \$CACHE/build and \$CACHE/install.
-build_suite()
-{
-	log "building the suite into $BENCH/install"
-	rm -rf "$BENCH/install"
-	make -s -C "$REPO_DIR" OUTPUT="$BENCH/build" install \
-		INSTALL_PATH="$BENCH/install" USERLDFLAGS=-static >&2 ||
-		die "building the suite failed"
 }
 
 # The upstream peers from the kernel tree set-up unpacked, compiled
@@ -275,39 +246,34 @@ run_vm()
 		stamp_markers "$BENCH/stamps" || VM_RC=${PIPESTATUS[0]}
 }
 
-# The console as records:
+# The bench records, read from the console's (console_records): the
+# guest's BENCH lines, the window lines and TAP results within them:
 #   A event ok|fail                      BENCH attach lines
 #   R subject event count                BENCH result lines
 #   E subject seconds peak_kb rc         BENCH end lines
 #   W subject race events                the tests' own window lines
 #   T subject pass|fail|skip             a peer's TAP result
-#   U pass|fail|skip line                a program's result in the suite run
+#   U pass|fail|skip program             a program's result in the suite run
 #   S seconds peak_kb rc                 the untraced suite run
 #   K kernel                             the guest's kernel release
 parse_console()
 {
-	tr -d '\r' < "$1" | awk -v OFS='\t' '
-	function kv(line, key,    re, v) {
-		re = " " key "=[^ ]*"
-		if (!match(" " line, re))
+	console_records "$1" | awk -F'\t' -v OFS='\t' '
+	function kv(line, key,    s) {
+		s = " " line
+		if (!match(s, " " key "=[^ ]*"))
 			return ""
-		v = substr(" " line, RSTART + length(key) + 2, RLENGTH - length(key) - 2)
-		return v
+		return substr(s, RSTART + length(key) + 2, RLENGTH - length(key) - 2)
 	}
-	{
-		p = index($0, "BENCH: ")
-		if (p == 0) {
-			if (subject != "" && $0 ~ /^(# )+window: race=/)
-				print "W", subject, kv($0, "race"), kv($0, "events") + 0
-			else if (subject != "" && $0 ~ /^peer\| (not )?ok [0-9]+ /)
-				print "T", subject, ($0 ~ /^peer\| not ok/) ? "fail" : ($0 ~ / # SKIP/) ? "skip" : "pass"
-			else if (suite && $0 ~ /^(not )?ok [0-9]+ selftests: /)
-				print "U", ($0 ~ /^not ok/) ? "fail" : ($0 ~ / # SKIP/) ? "skip" : "pass", $0
-			next
-		}
-		line = substr($0, p + 7)
+	$1 == "W" && subject != "" { print "W", subject, $4, $6 }
+	$1 == "T" && suite { print "U", $3, $4 }
+	$1 == "G" && $2 == "peer" && subject != "" && $3 ~ /^(not )?ok [0-9]+ / {
+		print "T", subject, ($3 ~ /^not ok/) ? "fail" : ($3 ~ / # SKIP/) ? "skip" : "pass"
+	}
+	$1 == "G" && $2 == "BENCH" {
+		line = $3
 		if (line ~ /^attach /) {
-			print "A", kv(line, "event"), ($0 ~ / ok$/) ? "ok" : "fail"
+			print "A", kv(line, "event"), (line ~ / ok$/) ? "ok" : "fail"
 		} else if (line ~ /^begin /) {
 			subject = kv(line, "subject")
 		} else if (line ~ /^result /) {
@@ -459,7 +425,7 @@ print_suite_run()
 	END {
 		printf "bench: default suite (run_kselftest.sh, untraced): %.0f s guest clock, %s s host clock, peak memory %.0f MiB (memory.peak of its cgroup); programs %d passed, %d failed, %d skipped\n",
 			t, (host == "" ? "?" : host), peak / 1024, n["pass"], n["fail"], n["skip"] }' "$records"
-	awk -F'\t' '$1 == "U" && $2 == "fail" { print "bench: default suite: " $3 }' "$records"
+	awk -F'\t' '$1 == "U" && $2 == "fail" { print "bench: default suite: failed: " $3 }' "$records"
 }
 
 # What the peers said of themselves: a peer that SKIPs everything here
@@ -504,7 +470,7 @@ main()
 		parse_console "$opt_console" > "$records"
 	else
 		[ "$opt_setup" -eq 0 ] || "$SCRIPT_DIR/setup.sh" >&2
-		build_suite
+		build_suite "$BENCH"
 		build_extra
 		run_vm
 		parse_console "$BENCH/console.log" > "$records"

@@ -12,10 +12,12 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOOL="build-kernel"
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 FRAG_DIR=$SCRIPT_DIR/kernel
-CACHE=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
 
-opt_ksrc=$CACHE/ksrc
+opt_ksrc=$KSRC
 opt_flavour=debug
 opt_obj=
 opt_jobs=$(nproc)
@@ -47,18 +49,6 @@ Output goes to the build directory, ccache to \$MIGRATION_RACES_CACHE/ccache;
 the source tree is only read.  Exit status: 0 built, 1 usage or build error,
 2 a requested option is not set after olddefconfig.
 EOF
-}
-
-log()
-{
-	echo "build-kernel: $*" >&2
-}
-
-usage_error()
-{
-	echo "$0: $*" >&2
-	echo "Try '$0 --help'." >&2
-	exit 1
 }
 
 parse_options()

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Tests of the console judging that vmtest.sh and mutants.sh use, on
-# canned console text, without a VM: kernel-problems.awk gives real
+# canned console text, without a VM: console_records (lib.sh) turns a
+# console into the records they read, kernel-problems.awk gives real
 # report lines the kinds lib/kernel_problems.h names (the same lines and
 # kinds as lib/tests/lib_test.c) and leaves ordinary lines alone, and the
 # hang watchdog (console-watch.sh) stops a guest whose hang persists,
@@ -11,7 +12,10 @@
 set -uo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-PROBLEMS=$(dirname "$SCRIPT_DIR")/lib/kernel_problems.h
+TOOL="console-test"
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
+PROBLEMS=$KERNEL_PROBLEMS
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/console-test.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 FAILED=0
@@ -131,8 +135,60 @@ $STALL
 	[ "$QEMU_ALIVE" -eq 1 ] || fail "no hang, yet QEMU was killed"
 }
 
+# console_records (lib.sh), the parser vmtest, bench, mutants, soak and
+# check read, on a console with every kind of line it knows, a printk
+# cutting a test's line in two among them.
+test_records()
+{
+	local got want
+
+	got=$(printf '%s\n' "$CONSOLE_HEAD" \
+		'# # finding: race=R3 kind=cow_leak trigger=compaction' \
+		"# # child 7 saw the parent's write: COW leak" \
+		'# # window: race=R3 trigger=compaction events=12 seconds=3.0 nominal_seconds=3.0 nominal_events=10 lanes=2' \
+		'[   40.123456] WARNING: CPU: 1 PID: 2 at mm/rmap.c:1343 x' \
+		'# # finding: kind=warning source=kmsg line="WARNING: CPU: 1 PID: 2 at mm/rmap.c:1343 x"' \
+		'# not ok 1 fork_cow.compaction.base_pages' \
+		'# #  RUN           fork_cow.compaction.thp ...' \
+		'# # known bug: fork_cow.compaction.thp on 6.1: a bug' \
+		'# ok 2 fork_cow.compaction.thp # XFAIL a bug' \
+		'not ok 1 selftests: migration_races/migration: fork_cow # exit=1' \
+		'BENCH: begin subject=ksm_migration uptime=9.0' \
+		'peer| ok 1 something' \
+		'# selftests: migration_races/ksm: ksm_migration' \
+		'# #  RUN           ksm_migration.compaction.unmerge ...' \
+		'# # window: race=R4 trig[   41.500000] BUG: Bad page state in process x  pfn:1' \
+		'ger=compaction events=3 seconds=3.1' \
+		'VMTEST: first failure uptime=50.5' > "$WORK/console"
+		console_records "$WORK/console")
+	want=$(printf '%s\n' \
+		$'M\tfirst_test_uptime\t5.10' \
+		$'P\t1\tmigration_races/migration:fork_cow' \
+		$'C\t1\tfork_cow.compaction.base_pages' \
+		$'F\t1\tfork_cow.compaction.base_pages\tcow_leak\tR3\tcompaction\ttest' \
+		$'W\t1\tfork_cow.compaction.base_pages\tR3\tcompaction\t12\t10' \
+		$'K\twarning\t40.123456\tWARNING: CPU: 1 PID: 2 at mm/rmap.c:1343 x' \
+		$'F\t1\tfork_cow.compaction.base_pages\twarning\t-\t-\tkmsg' \
+		$'R\t1\tfail\tfork_cow.compaction.base_pages' \
+		$'C\t1\tfork_cow.compaction.thp' \
+		$'B\t1\tfork_cow.compaction.thp on 6.1: a bug' \
+		$'R\t1\txfail\tfork_cow.compaction.thp' \
+		$'T\t1\tfail\tmigration_races/migration:fork_cow' \
+		$'G\tBENCH\tbegin subject=ksm_migration uptime=9.0' \
+		$'G\tpeer\tok 1 something' \
+		$'P\t1\tmigration_races/ksm:ksm_migration' \
+		$'C\t1\tksm_migration.compaction.unmerge' \
+		$'K\tbad_page\t41.500000\tBUG: Bad page state in process x  pfn:1' \
+		$'W\t1\tksm_migration.compaction.unmerge\tR4\tcompaction\t3\t-' \
+		$'M\tfirst_failure_uptime\t50.5' \
+		$'U\t1\tmigration_races/ksm:ksm_migration')
+	[ "$got" = "$want" ] ||
+		fail "console_records: $(diff <(echo "$want") <(echo "$got") | tr '\n\t' '| ')"
+}
+
 test_kinds
 test_table
+test_records
 test_watchdog
 if [ "$FAILED" -eq 0 ]; then
 	echo "console-test: all passed"

@@ -18,18 +18,19 @@
 set -uo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOOL="console-watch"
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 opt_grace=60
 opt_report=
 opt_pidfile=
-opt_problems=$(dirname "$SCRIPT_DIR")/lib/kernel_problems.h
-
-usage_error()
-{
-	echo "$0: $*" >&2
-	exit 1
-}
+opt_problems=$KERNEL_PROBLEMS
 
 while [ $# -gt 0 ]; do
+	if [ "$1" = -h ] || [ "$1" = --help ]; then
+		sed -n '/^# Usage:/,/^# The report/p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+	fi
 	[ $# -ge 2 ] || usage_error "option '$1' needs a value"
 	case "$1" in
 	--grace)

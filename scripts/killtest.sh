@@ -21,6 +21,10 @@
 
 set -u
 
+SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
+TOOL=killtest
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 PROGS="migration/swapcache_unmapped migration/anon_vma_unmap migration/fork_cow ksm/ksm_migration hotplug/offline_races"
 MODES="case program timeout"
 UNDO_LOCK=/run/migration_races.undo.lock
@@ -59,8 +63,9 @@ Where:
   --vm            boot the vmtest VM (scripts/vmtest.sh --extra-dir,
                   --guest-cmd) with a static build of the suite and run
                   there; the report is taken from the console.
-  --host          build the suite (\$MIGRATION_RACES_CACHE/killtest/host)
-                  and run on this machine, as root.
+  --host          build the suite (static, into
+                  \$MIGRATION_RACES_CACHE/killtest/install) and run on
+                  this machine, as root.
   --here DIR      run on this machine with the programs under DIR
                   (DIR/migration/fork_cow, ...: a build's OUTPUT or an
                   install's migration_races directory).
@@ -78,12 +83,6 @@ Options:
 Exit status: 0 no leftover and at least one kill landed, 1 usage or
 set-up error, 2 a leftover, or no kill landed.
 EOF
-}
-
-die()
-{
-	echo "killtest: $*" >&2
-	exit 1
 }
 
 say()
@@ -660,45 +659,30 @@ run_here()
 # ---------------------------------------------------------------------
 # --host and --vm: build, then run here or in the VM.
 
-repo_dir()
-{
-	cd "$(dirname "$0")/.." && pwd
-}
-
 run_host()
 {
-	local repo cache build
-
-	repo=$(repo_dir)
-	cache=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
-	build=$cache/killtest/host
-	make -s -C "$repo" OUTPUT="$build" all >&2 || die "building the suite failed"
-	opt_dir=$build
+	build_suite "$CACHE/killtest"
+	opt_dir=$SUITE_INSTALL/migration_races
 	run_here
 }
 
 run_vm()
 {
-	local repo cache inst extra log rc guest
+	local extra log rc guest
 
-	repo=$(repo_dir)
-	cache=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
-	inst=$cache/killtest/install
-	rm -rf "$inst"
-	make -s -C "$repo" OUTPUT="$cache/killtest/build" install \
-		INSTALL_PATH="$inst" USERLDFLAGS=-static >&2 ||
-		die "building the suite failed"
+	build_suite "$CACHE/killtest"
 	extra=$(mktemp -d "${TMPDIR:-/tmp}/killtest-extra.XXXXXX") || die "mktemp"
 	log=$extra.console
 	cp "$0" "$extra/killtest.sh"
+	cp "$SCRIPT_DIR/lib.sh" "$extra/lib.sh"
 	guest="sh /extra/killtest.sh --here /selftests/migration_races --tap --cgroups all --kills $opt_kills --seed $SEED"
 	[ -z "$opt_only" ] || guest="$guest --only $(echo "$opt_only" | tr ' ' ',')"
 	say "seed $SEED (--seed $SEED to reproduce), $opt_kills kills, in the vmtest VM"
-	set -- --install-dir "$inst" --extra-dir "$extra" --guest-cmd "$guest" \
+	set -- --install-dir "$SUITE_INSTALL" --extra-dir "$extra" --guest-cmd "$guest" \
 		--log "$log" --vm-timeout $((600 + opt_kills * 60))
 	[ "$opt_setup" -eq 1 ] || set -- "$@" --no-setup
 	[ -z "$opt_kver" ] || set -- "$@" --kernel-version "$opt_kver"
-	"$repo/scripts/vmtest.sh" "$@" >&2
+	"$SCRIPT_DIR/vmtest.sh" "$@" >&2
 	rc=$?
 	tr -d '\r' < "$log" | grep '# killtest: ' | sed 's/^.*# killtest: /# killtest: /'
 	rm -rf "$extra" "$log"

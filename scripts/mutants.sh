@@ -14,16 +14,16 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(dirname "$SCRIPT_DIR")
+TOOL=mutants
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 MUTANT_DIR=$REPO_DIR/mutants
-CACHE=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
 MUT_CACHE=$CACHE/mutants
 
 EXIT_PASS=0
-EXIT_USAGE=1
 EXIT_WEAK=2
 
-opt_ksrc=$CACHE/ksrc
+opt_ksrc=$KSRC
 opt_kernel=
 opt_config=
 opt_runs=1
@@ -79,24 +79,6 @@ Exit status: 0 every mutant killed in every run and every unpatched
 kernel passed, 1 usage, set-up, patch or build error, 2 a mutant survived
 or an unpatched kernel failed.
 EOF
-}
-
-log()
-{
-	echo "mutants: $*" >&2
-}
-
-die()
-{
-	log "$*"
-	exit $EXIT_USAGE
-}
-
-usage_error()
-{
-	echo "$0: $*" >&2
-	echo "Try '$0 --help'." >&2
-	exit $EXIT_USAGE
 }
 
 parse_options()
@@ -409,20 +391,30 @@ boot()
 	rm -rf "$extra"
 }
 
-# What caught a mutant, from its console log.  Kernel reports are timed
-# by their printk stamp; the tests' own failure messages by the guest
-# script's stamp before the first TAP failure (a message after it has no
-# time).  The first kernel report or strong test failure (data, COW,
-# KSM accounting, taint, a killed child) in console order wins; "window
-# not reached" or a bare failure only when there is nothing else.  Prints
-# "kind<TAB>guest seconds since the tests began<TAB>detail".  Kernel
-# reports are those of lib/kernel_problems.h, shown by the kind of signal
-# they are: KASAN, WARN, hang (stall, hung task, lockup) or oops.
+# What caught a mutant, from the records of its console log
+# (console_records): the first kernel report (timed by its printk stamp)
+# or strong test finding (timed by the guest script's stamp before the
+# first TAP failure: a finding after it has no time) in console order
+# wins; a weak finding or a bare failure only when there is nothing
+# else.  Prints "kind<TAB>guest seconds since the tests began<TAB>detail".
+# Kernel reports are those of lib/kernel_problems.h, shown by the kind of
+# signal they are: KASAN, WARN, hang (stall, hung task, lockup) or oops.
+# Test findings are the "# finding: ... kind=KIND" lines of the
+# scenarios, shown by what they found; their detail is the case.
 first_signal()
 {
-	tr -d '\r' < "$1" | awk -v OFS='\t' \
-		-v kp_file="$REPO_DIR/lib/kernel_problems.h" \
-		"$(cat "$SCRIPT_DIR/kernel-problems.awk")"'
+	console_records "$1" | awk -F'\t' -v OFS='\t' \
+		-v kp_file="$KERNEL_PROBLEMS" "$(cat "$KERNEL_PROBLEMS_AWK")"'
+	BEGIN {
+		strong["cow_leak"] = "COW leak"
+		strong["cow_entry"] = "COW entry"
+		strong["bad_data"] = "data"
+		strong["ksm_check"] = "KSM check"
+		strong["child_failed"] = "child failed"
+		strong["case_timeout"] = "case timeout"
+		weak_label["window_missed"] = "window not reached"
+		weak_label["migration_refused"] = "migration refused"
+	}
 	function signal_of(kind) {
 		if (kind == "kasan")
 			return "KASAN"
@@ -430,14 +422,12 @@ first_signal()
 			return "WARN"
 		if (kp_is_hang(kind))
 			return "hang"
-		return kind == "" ? "" : "oops"
+		return "oops"
 	}
 	function since(t) {
 		return (t != "" && start != "") ? sprintf("%.1f", t - start) : "?"
 	}
 	function clean(msg) {
-		gsub(/\t/, " ", msg)
-		sub(/^(# )+/, "", msg)
 		sub(/, address: [0-9a-fx]+/, "", msg)
 		sub(/: 0000 \[#[0-9]+\].*$/, "", msg)
 		sub(/CPU: [0-9]+ PID: [0-9]+ /, "", msg)
@@ -452,59 +442,44 @@ first_signal()
 	}
 	function test(kind, msg) {
 		if (sline == "") {
-			skind = kind; smsg = clean(msg); sline = NR
+			skind = kind; smsg = msg; sline = NR
 			st = ""
 		}
 	}
 	function weak(kind, msg) {
 		if (wline == "") {
-			wkind = kind; wmsg = clean(msg); wline = NR
+			wkind = kind; wmsg = msg; wline = NR
 			wt = ""
 		}
 	}
-	/VMTEST: run 1\/[0-9]+ start uptime=/ {
-		start = $0
-		sub(/.*uptime=/, "", start)
-	}
-	/VMTEST: first failure uptime=/ {
-		stamp = $0
-		sub(/.*uptime=/, "", stamp)
+	$1 == "M" && $2 == "first_test_uptime" { start = $3 }
+	$1 == "M" && $2 == "first_failure_uptime" {
 		if (sline != "" && st == "")
-			st = stamp
+			st = $3
 		if (wline != "" && wt == "")
-			wt = stamp
+			wt = $3
 		if (wline == "") {
 			weak("test failed", "a case failed")
-			wt = stamp
+			wt = $3
 		}
-		next
 	}
-	krip && /RIP: [0-9a-f]+:/ {
-		if (match($0, /RIP: [0-9a-f]+:[^ +]+/))
-			kmsg = kmsg " in " substr($0, RSTART + 10, RLENGTH - 10)
+	$1 == "k" && $2 == "rip" && krip {
+		if (match($4, /RIP: [0-9a-f]+:[^ +]+/))
+			kmsg = kmsg " in " substr($4, RSTART + 10, RLENGTH - 10)
 		krip = 0
 	}
-	match($0, /\[ *[0-9]+\.[0-9]+\] /) {
-		t = substr($0, RSTART + 1, RLENGTH - 3)
-		msg = substr($0, RSTART + RLENGTH)
-		sig = signal_of(kp_kind(msg))
-		if (sig != "")
-			kernel(sig, t, msg)
-		else if (msg ~ /^-+\[ cut here \]-+$/ && kline == "") {
-			kernel("oops", t, "a report began (cut here) and never ended")
-			kprovisional = 1
-		}
-		next
+	$1 == "k" && $2 == "cut_here" && kline == "" {
+		kernel("oops", $3, "a report began (cut here) and never ended")
+		kprovisional = 1
 	}
-	/COW leak/ { test("COW leak", $0) }
-	/migration entry in its COW mapping|left the parent.s .* migration entry/ {
-		test("COW entry", $0)
+	$1 == "K" && $3 != "" { kernel(signal_of($2), $3, $4) }
+	$1 == "F" && $7 == "taint" { test("taint", $3) }
+	$1 == "F" && $7 == "test" {
+		if ($4 in strong)
+			test(strong[$4], $3)
+		else
+			weak(($4 in weak_label) ? weak_label[$4] : $4, $3)
 	}
-	/bad data|wrong data/ { test("data", $0) }
-	/finding: race=R4 kind=ksm_check / { test("KSM check", $0) }
-	/kernel tainted during the test/ { test("taint", $0) }
-	/killed by signal/ { test("child killed", $0) }
-	/window not reached/ { weak("window not reached", $0) }
 	END {
 		if (kline != "" && (sline == "" || kline < sline))
 			print kkind, since(kt), kmsg
@@ -607,10 +582,10 @@ judge_clean()
 		"$(case_count "$log") cases of $(printf '%s ' "${tests[@]%% *}" | sed 's|[^ ]*/||g; s/ $//')" -)")
 }
 
-# TAP results of the harness cases in a console log.
+# Results of the harness cases in a console log.
 case_count()
 {
-	grep -cE '^(not )?ok [0-9]+ ' "$1" || true
+	console_records "$1" | awk -F'\t' '$1 == "R" { n++ } END { print n + 0 }'
 }
 
 print_table()
@@ -638,16 +613,6 @@ print_table()
 	} > "$opt_table"
 }
 
-build_suite()
-{
-	INSTALL=$MUT_CACHE/install
-	log "building the suite (static) into $INSTALL"
-	rm -rf "$INSTALL"
-	make -s -C "$REPO_DIR" OUTPUT="$MUT_CACHE/build" install \
-		INSTALL_PATH="$INSTALL" USERLDFLAGS=-static >&2 ||
-		die "building the suite failed"
-}
-
 main()
 {
 	local f flavour start
@@ -670,7 +635,8 @@ main()
 	LOGS=$MUT_CACHE/logs
 	rm -rf "$LOGS"
 	mkdir -p "$LOGS"
-	build_suite
+	build_suite "$MUT_CACHE"
+	INSTALL=$SUITE_INSTALL
 	STATUS=$EXIT_PASS
 	ROWS=()
 	DETECT=()

@@ -13,17 +13,15 @@
 
 set -euo pipefail
 
-CACHE=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOOL=setup
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 KVER_SRC=6.12
 PACKAGES="build-essential clang libnuma-dev linux-source-$KVER_SRC
 	qemu-system-x86 busybox-static cpio kmod xz-utils zstd rsync
 	flex bison bc libelf-dev libssl-dev ccache dwarves perl python3
 	stress-ng"
-
-log()
-{
-	echo "setup: $*" >&2
-}
 
 install_packages()
 {
@@ -48,7 +46,7 @@ unpack_kernel_tree()
 	local tarball
 
 	tarball=$(ls /usr/src/linux-source-$KVER_SRC.tar.* 2>/dev/null | head -n1)
-	[ -n "$tarball" ] || { log "no linux-source-$KVER_SRC tarball"; exit 1; }
+	[ -n "$tarball" ] || die "no linux-source-$KVER_SRC tarball"
 	if [ -f "$CACHE/ksrc.stamp" ] &&
 	   [ "$(cat "$CACHE/ksrc.stamp")" = "$tarball $(stat -c %Y "$tarball")" ]; then
 		return 0
@@ -73,6 +71,17 @@ install_headers()
 
 main()
 {
+	case "${1:-}" in
+	-h | --help)
+		sed -n '/^# Usage:/,/^$/p' "$0" | sed 's/^# \{0,1\}//'
+		exit 0
+		;;
+	--no-apt | "")
+		;;
+	*)
+		usage_error "unknown option '$1'"
+		;;
+	esac
 	if [ "${1:-}" != "--no-apt" ]; then
 		install_packages
 	fi

@@ -19,8 +19,11 @@
 
 set -uo pipefail
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-CACHE=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
+SCRIPT_DIR=$(cd "$(dirname "$0")" && pwd)
+TOOL=soak
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
+REPO=$REPO_DIR
 RUNS=10
 MARGIN=10
 OUT=$CACHE/soak
@@ -28,14 +31,7 @@ KERNELS=()
 
 usage()
 {
-	sed -n '/^# Usage:/,/^# Exit status:/p' "$0" | sed 's/^# \{0,1\}//' >&2
-	exit 1
-}
-
-usage_error()
-{
-	echo "soak.sh: $*" >&2
-	usage
+	sed -n '/^# Usage:/,/^# Exit status:/p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 parse_options()
@@ -53,6 +49,7 @@ parse_options()
 			;;
 		-h | --help)
 			usage
+			exit 0
 			;;
 		-*)
 			usage_error "unknown option '$1'"
@@ -81,18 +78,18 @@ kernel_args()
 			return 1
 		;;
 	*)
-		[ -f "$1" ] || { echo "soak.sh: no kernel '$1'" >&2; return 1; }
+		[ -f "$1" ] || { log "no kernel '$1'"; return 1; }
 		echo "--kernel $1"
 		;;
 	esac
 }
 
-# The per-case table of a vmtest log: a case's window line comes before
-# its TAP result line, so each window line is held until the next result.
-# Prints one row per case: name runs pass fail xfail min median.
+# The per-case table of a vmtest log, from its records (console_records):
+# a case's results (R) and the nominal events of its window lines (W).
+# Prints one row per case: name runs pass fail xfail skip min median.
 case_table()
 {
-	awk -v margin="$MARGIN" '
+	console_records "$1" | awk -F'\t' -v margin="$MARGIN" '
 	function median(list,    a, n, i, j, t) {
 		n = split(list, a, " ")
 		for (i = 2; i <= n; i++)
@@ -101,30 +98,20 @@ case_table()
 			}
 		return n ? a[int((n + 1) / 2)] : "-"
 	}
-	/window: race=/ {
-		held = "-"
-		if (match($0, /nominal_events=[0-9]+/))
-			held = substr($0, RSTART + 15, RLENGTH - 15)
-		next
+	$1 == "W" && $3 != "" {
+		held[$3] = $7
 	}
-	/^(# )?(not )?ok [0-9]+ [a-z_]+(\.[a-z_0-9]+)+/ {
-		line = $0
-		sub(/^# /, "", line)
-		status = line ~ /^not ok/ ? "fail" : "pass"
-		if (line ~ / # XFAIL/)
-			status = "xfail"
-		if (line ~ / # SKIP/)
-			status = "skip"
-		sub(/^(not )?ok [0-9]+ /, "", line)
-		sub(/ .*$/, "", line)
-		runs[line]++
-		n[line, status]++
-		if (held != "") {
-			ev[line] = ev[line] " " held
-			if (held == "-" || !(line in min) || held + 0 < min[line])
-				min[line] = held + 0
+	$1 == "R" {
+		c = $4
+		status = ($3 == "xpass") ? "pass" : $3
+		runs[c]++
+		n[c, status]++
+		if (c in held) {
+			ev[c] = ev[c] " " held[c]
+			if (held[c] == "-" || !(c in min) || held[c] + 0 < min[c])
+				min[c] = held[c] + 0
+			delete held[c]
 		}
-		held = ""
 	}
 	END {
 		for (c in runs) {
@@ -139,7 +126,7 @@ case_table()
 				n[c, "skip"], m, (c in ev) ? median(ev[c]) : "-",
 				verdict
 		}
-	}' "$1" | sort
+	}' | sort
 }
 
 soak_kernel()

@@ -19,10 +19,11 @@
 set -uo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO=$(dirname "$SCRIPT_DIR")
+TOOL="upstream-series"
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
+REPO=$REPO_DIR
 TMPL=$SCRIPT_DIR/upstream
-CACHE=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
-KSRC=$CACHE/ksrc
 UP=$CACHE/upstream
 SEEDS_DIR=${MIGRATION_RACES_SEEDS:-$REPO/../shared/seeds}
 DEST=tools/testing/selftests/migration_races
@@ -36,7 +37,6 @@ BASE_IDENT_NAME="migration_races upstream-series"
 BASE_IDENT_EMAIL="upstream-series@migration-races.invalid"
 
 EXIT_OK=0
-EXIT_USAGE=1
 EXIT_CHECKS=2
 
 opt_base=
@@ -89,24 +89,6 @@ Environment:
   MIGRATION_RACES_SEEDS  the seed patches, to check the cited subjects
                          (default ../shared/seeds of the repository)
 EOF
-}
-
-log()
-{
-	echo "upstream-series: $*" >&2
-}
-
-die()
-{
-	log "$*"
-	exit $EXIT_USAGE
-}
-
-usage_error()
-{
-	echo "$0: $*" >&2
-	echo "Try '$0 --help'." >&2
-	exit $EXIT_USAGE
 }
 
 parse_options()

@@ -15,9 +15,10 @@ set -eEuo pipefail
 trap 'exit 1' ERR
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-REPO_DIR=$(dirname "$SCRIPT_DIR")
+TOOL=vmtest
+# shellcheck source=scripts/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 VMTEST_DIR=$SCRIPT_DIR/vmtest
-CACHE=${MIGRATION_RACES_CACHE:-$HOME/.cache/migration_races}
 QEMU=${QEMU:-qemu-system-x86_64}
 BUSYBOX=/bin/busybox
 # zram for the swap the tests set up themselves, hwpoison-inject for
@@ -30,9 +31,6 @@ GUEST_MODULES="zram hwpoison_inject pvpanic_mmio"
 # with it, and a shorter one would report a vCPU thread the host did not
 # schedule for a few seconds.  The hung-task timeout is set in /init.
 CMDLINE="console=ttyS0 panic=-1 oops=panic loglevel=7 memhp_default_state=online_movable hugepages=32 rcupdate.rcu_cpu_stall_timeout=21"
-# The kernel-problem patterns shared with lib/verdict.c, and their awk.
-KERNEL_PROBLEMS=$REPO_DIR/lib/kernel_problems.h
-KERNEL_PROBLEMS_AWK=$SCRIPT_DIR/kernel-problems.awk
 # Seconds a hang report (RCU stall, hung task, lockup) may stand with no
 # TAP result after it before the run is ended: the report alone already
 # fails the run (exit 3), so waiting only lets a stall the busy host
@@ -44,7 +42,6 @@ PROBE_TIMEOUT=20
 
 # Exit codes, the worst over all kernels wins.
 EXIT_PASS=0
-EXIT_USAGE=1
 EXIT_TESTS=2
 EXIT_KERNEL=3
 EXIT_HUNG=4
@@ -60,6 +57,7 @@ opt_mem=1024
 opt_hotplug=512
 opt_accel=auto
 opt_scale=1
+opt_seconds=
 opt_soak=1
 opt_timeout_override=
 opt_vm_timeout=1800
@@ -122,7 +120,9 @@ Suite:
   --extra-dir DIR       copy DIR into the guest as /extra (tools, peers,
                         a script for --guest-cmd).
   --scale X             exported as MIGRATION_RACES_SCALE (default 1):
-                        the tests multiply their iteration budgets by it.
+                        the tests multiply their default duration by it.
+  --seconds S           exported as MIGRATION_RACES_SECONDS: each race
+                        case runs S seconds (1 to 300), whatever --scale.
   --soak N              run the selection N times in one boot (default
                         1) and print per-test pass/fail/skip counts and
                         the flaky tests (passed and failed).
@@ -199,24 +199,6 @@ Environment:
 EOF
 }
 
-log()
-{
-	echo "vmtest: $*" >&2
-}
-
-die()
-{
-	log "$*"
-	exit $EXIT_USAGE
-}
-
-usage_error()
-{
-	echo "$0: $*" >&2
-	echo "Try '$0 --help'." >&2
-	exit $EXIT_USAGE
-}
-
 is_uint()
 {
 	[[ $1 =~ ^[0-9]+$ ]]
@@ -280,8 +262,9 @@ parse_options()
 			;;
 		--kernel-version | --kernels | --kernel | --modules | --config | \
 		--install-dir | --nodes | --mem-per-node | --hotplug-mem | \
-		--accel | --scale | --soak | --timeout-override | --vm-timeout | \
-		-t | -c | --log | --append | --guest-cmd | --extra-dir)
+		--accel | --scale | --seconds | --soak | --timeout-override | \
+		--vm-timeout | -t | -c | --log | --append | --guest-cmd | \
+		--extra-dir)
 			[ $# -ge 2 ] || usage_error "option '$1' needs a value"
 			;;
 		*)
@@ -343,6 +326,10 @@ parse_options()
 				usage_error "--scale wants a positive number"
 			fi
 			opt_scale=$v
+			;;
+		--seconds)
+			check_range "$1" "$v" 1 300
+			opt_seconds=$v
 			;;
 		--soak)
 			check_range "$1" "$v" 1 100000
@@ -524,20 +511,6 @@ use_custom_kernel()
 	[ -f "$opt_modules/modules.dep" ] || depmod -b "$K_MODROOT" "$K_KVER"
 }
 
-# Objects go to the cache too, so the work tree stays clean.
-build_suite()
-{
-	local dest=$CACHE/install build=$CACHE/build
-
-	[ -f "$REPO_DIR/Makefile" ] ||
-		die "no $REPO_DIR/Makefile to build the suite: use --install-dir"
-	log "building: make -C $REPO_DIR OUTPUT=$build install INSTALL_PATH=$dest USERLDFLAGS=-static"
-	rm -rf "$dest"
-	make -C "$REPO_DIR" OUTPUT="$build" install INSTALL_PATH="$dest" \
-		USERLDFLAGS=-static >&2 || die "building the suite failed"
-	opt_install=$dest
-}
-
 # The VM has no C library: a dynamically linked test could not start.
 check_install_dir()
 {
@@ -635,7 +608,9 @@ build_base_initramfs()
 	local out=$1 root=$WORK/base-$K_KVER key moddir=
 
 	[ -z "$K_MODROOT" ] || moddir=$(realpath "$K_MODROOT/lib/modules/$K_KVER")
-	key="config=$K_CONFIG modules=$moddir load=$GUEST_MODULES"
+	# The contents of /init too: worktrees share the cache, and a file
+	# older than the cached base may still differ from the one in it.
+	key="config=$K_CONFIG modules=$moddir load=$GUEST_MODULES init=$(cksum < "$VMTEST_DIR/init.sh")"
 	if [ -f "$out" ] && [ "$(cat "$out.key" 2>/dev/null)" = "$key" ] &&
 	   [ -z "$(find "${BASH_SOURCE[0]}" "$VMTEST_DIR" ${K_CONFIG:+"$K_CONFIG"} \
 			${moddir:+"$moddir/modules.dep"} -newer "$out" -print -quit)" ]; then
@@ -664,6 +639,7 @@ VMTEST_PROBE=$probe
 VMTEST_SELFTEST=$opt_selftest
 VMTEST_SELFTEST_HANG=$opt_selftest_hang
 VMTEST_SCALE=$opt_scale
+VMTEST_SECONDS=$opt_seconds
 VMTEST_SOAK=$opt_soak
 VMTEST_RUN_ARGS="${run_args[*]}"
 EOF
@@ -827,120 +803,6 @@ run_vm()
 	[ ! -s "$hang" ] || VM_HANG=$(head -n1 "$hang")
 }
 
-# Turns a console log into tab-separated records:
-#   T run pass|fail|skip COLLECTION:TEST   one TAP result of run_kselftest
-#   U run COLLECTION:TEST                  the test running when the log
-#                                          ended: the guest died in it
-#   W run race trigger events              a test's window line
-#   K kind message                         a kernel problem report, its
-#                                          kind from lib/kernel_problems.h
-#   M key value                            a VMTEST marker
-# A printk can land in the middle of a line the tests write; its text
-# starts at a "[ seconds]" stamp and ends the line, and the rest of the
-# user's line follows on the next one: glue the pieces back together.
-parse_console()
-{
-	tr -d '\r' < "$1" | awk -v OFS='\t' -v kp_file="$KERNEL_PROBLEMS" \
-		"$(cat "$KERNEL_PROBLEMS_AWK")"'
-	# The kinds of lib/kernel_problems.h: warning, bug, kasan, rcu_stall...
-	function kernel_problem(msg,    kind) {
-		kind = kp_kind(msg)
-		if (kind != "")
-			print "K", kind, msg
-	}
-	function marker(line,    w) {
-		sub(/^VMTEST: /, "", line)
-		if (line ~ /^run [0-9]+\/[0-9]+ start /) {
-			split(line, w, /[ \/=]/)
-			run = w[2]
-			if (run == 1)
-				print "M", "first_test_uptime", w[6]
-		} else if (line ~ /^tainted(_before)?=/) {
-			split(line, w, /=/)
-			print "M", w[1], w[2]
-		} else if (line ~ /^done rc=/) {
-			split(line, w, /[ =]/)
-			print "M", "done_rc", w[3]
-		}
-	}
-	function tap_result(line,    name, status) {
-		status = (line ~ /^not ok/) ? "fail" : "pass"
-		if (status == "pass" && line ~ / # SKIP/)
-			status = "skip"
-		name = line
-		sub(/^(not )?ok [0-9]+ (selftests: )?/, "", name)
-		sub(/ # .*$/, "", name)
-		sub(/: /, ":", name)
-		print "T", run, status, name
-		running = ""
-	}
-	# A case a declared known bug settled (lib/known_bugs.c), at any
-	# nesting: XFAIL is no failure, XPASS is reported.
-	function known_bug_result(line,    name, kind) {
-		kind = (line ~ / # XFAIL/) ? "xfail" : "xpass"
-		name = line
-		sub(/^(# )*ok [0-9]+ /, "", name)
-		sub(/ # .*$/, "", name)
-		print "X", run, kind, name
-	}
-	function window(line,    f, i, kv, race, trigger, events) {
-		sub(/^(# )+window: /, "", line)
-		split(line, f, " ")
-		for (i in f) {
-			split(f[i], kv, "=")
-			if (kv[1] == "race")
-				race = kv[2]
-			else if (kv[1] == "trigger")
-				trigger = kv[2]
-			else if (kv[1] == "events")
-				events = kv[2]
-		}
-		print "W", run, race, trigger, events + 0
-	}
-	function user_line(line) {
-		if (line ~ /^VMTEST: /) {
-			marker(line)
-		} else if (line ~ /^(not )?ok [0-9]+ /) {
-			tap_result(line)
-			if (line ~ / # (XFAIL|XPASS)/)
-				known_bug_result(line)
-		} else if (line ~ /^(# )+ok [0-9]+ .* # (XFAIL|XPASS)/) {
-			known_bug_result(line)
-		} else if (line ~ /^(# )+known bug: /) {
-			sub(/^(# )+known bug: /, "", line)
-			print "B", run, line
-		} else if (line ~ /^(# )+window: race=/) {
-			window(line)
-		} else if (line ~ /^# selftests: [^ ]+: [^ ]+$/) {
-			running = substr(line, 14)
-			sub(/: /, ":", running)
-		} else if (line ~ /^#  RUN +[^ ]+ \.\.\.$/) {
-			# a harness case run directly (--guest-cmd)
-			running = line
-			sub(/^#  RUN +/, "", running)
-			sub(/ \.\.\.$/, "", running)
-		} else if (line !~ /^#/) {
-			# A printk without a stamp; lines that begin
-			# with "#" are the tests, "# finding:" too.
-			kernel_problem(line)
-		}
-	}
-	BEGIN { run = 0 }
-	END {
-		if (running != "")
-			print "U", run, running
-	}
-	{
-		if (match($0, /\[ *[0-9]+\.[0-9]+\] /)) {
-			pending = pending substr($0, 1, RSTART - 1)
-			kernel_problem(substr($0, RSTART + RLENGTH))
-			next
-		}
-		user_line(pending $0)
-		pending = ""
-	}'
-}
-
 marker()
 {
 	awk -F'\t' -v k="$2" '$1 == "M" && $2 == k { v = $3 } END { print v }' "$1"
@@ -1008,11 +870,11 @@ judge_known_bugs()
 {
 	local results=$1 label=$2
 
-	XFAIL=$(awk -F'\t' '$1 == "X" && $3 == "xfail" { n++ } END { print n + 0 }' "$results")
-	XPASS=$(awk -F'\t' '$1 == "X" && $3 == "xpass" { n++ } END { print n + 0 }' "$results")
+	XFAIL=$(awk -F'\t' '$1 == "R" && $3 == "xfail" { n++ } END { print n + 0 }' "$results")
+	XPASS=$(awk -F'\t' '$1 == "R" && $3 == "xpass" { n++ } END { print n + 0 }' "$results")
 	awk -F'\t' -v label="$label" '$1 == "B" && !seen[$3]++ {
 		printf "vmtest: %s: known bug: %s\n", label, $3 }' "$results"
-	awk -F'\t' -v label="$label" '$1 == "X" && $3 == "xpass" {
+	awk -F'\t' -v label="$label" '$1 == "R" && $3 == "xpass" {
 		printf "vmtest: %s: XPASS: %s (run %s): a declared known bug did not show\n",
 			label, $4, $2 }' "$results"
 }
@@ -1022,8 +884,8 @@ judge_kernel_log()
 {
 	local results=$1 label=$2 reports before after
 
-	awk -F'\t' -v label="$label" '$1 == "K" && !seen[$3]++ && shown++ < 10 {
-		printf "vmtest: %s: kernel: %s\n", label, $3 }' "$results"
+	awk -F'\t' -v label="$label" '$1 == "K" && !seen[$4]++ && shown++ < 10 {
+		printf "vmtest: %s: kernel: %s\n", label, $4 }' "$results"
 	reports=$(awk -F'\t' '$1 == "K" { n[$2]++ }
 		END { for (k in n) { printf "%s%s x%d", sep, k, n[k]; sep = ", " } }' "$results")
 	if [ -n "$reports" ]; then
@@ -1081,7 +943,7 @@ judge_windows()
 	if grep -q '^W' "$results"; then
 		echo "vmtest: $label: windows, summed over cases and runs"
 		printf '  %-6s %-16s %6s %10s\n' race trigger cases events
-		awk -F'\t' '$1 == "W" { n[$3 "\t" $4]++; ev[$3 "\t" $4] += $5 }
+		awk -F'\t' '$1 == "W" { n[$4 "\t" $5]++; ev[$4 "\t" $5] += $6 }
 		END {
 			for (k in n) {
 				split(k, rt, "\t")
@@ -1095,7 +957,7 @@ judge_windows()
 		raise_code $EXIT_TESTS
 		return 0
 	fi
-	closed=$(awk -F'\t' '$1 == "W" { ev[$3] += $5 }
+	closed=$(awk -F'\t' '$1 == "W" { ev[$4] += $6 }
 		END { for (r in ev) if (ev[r] == 0) { printf "%s%s", sep, r; sep = " " } }' "$results")
 	if [ -n "$closed" ]; then
 		TEST_PROBLEMS+=("window never reached: $closed")
@@ -1156,7 +1018,7 @@ check_selftest()
 {
 	local results=$1 label=$2
 
-	if grep -q $'^K\twarning\tWARNING: CPU: 0 PID: 1 at vmtest-selftest' "$results"; then
+	if grep -q $'^K\twarning\t[^\t]*\tWARNING: CPU: 0 PID: 1 at vmtest-selftest' "$results"; then
 		echo "vmtest: $label: selftest-vmtest: the planted WARNING was flagged"
 	else
 		echo "vmtest: $label: selftest-vmtest: the planted WARNING was NOT flagged"
@@ -1225,7 +1087,7 @@ run_kernel()
 	qemu_command "$ACCEL" "$initrd"
 	log "booting $K_KVER ($K_DESC), $opt_nodes nodes, accel $ACCEL ($ACCEL_WHY)"
 	run_vm "$logfile"
-	parse_console "$logfile" > "$results"
+	console_records "$logfile" > "$results"
 	cp "$logfile" "$kdir/console.log"
 	cp "$results" "$kdir/results.tsv"
 	first=$(marker "$results" first_test_uptime)
@@ -1248,7 +1110,10 @@ main()
 	trap 'rm -rf "$WORK"' EXIT
 	if [ "$opt_dry_run" -eq 0 ]; then
 		mkdir -p "$CACHE/vmtest"
-		[ -n "$opt_install" ] || build_suite
+		if [ -z "$opt_install" ]; then
+			build_suite "$CACHE"
+			opt_install=$SUITE_INSTALL
+		fi
 		check_install_dir "$opt_install"
 		build_run_initramfs "$WORK/run.cpio.gz"
 		[ -z "$opt_log" ] || : > "$opt_log"

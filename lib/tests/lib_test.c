@@ -27,8 +27,11 @@
 #include "verdict.h"
 #include "vmstat.h"
 
-/* Unit tests change nothing: they may run beside the suite. */
-static void __attribute__((constructor)) no_run_lock(void)
+/*
+ * Unit tests change nothing: they may run beside the suite.  Before
+ * lib/program.c's constructor, which has no priority.
+ */
+static void __attribute__((constructor(KSELFTEST_PRIO_TEST))) no_run_lock(void)
 {
 	mr_run_lock_unneeded = true;
 }
@@ -255,53 +258,35 @@ TEST(options_reject_bad_durations)
 	EXPECT_NE(0, mr_parse_seconds("", &v));
 	EXPECT_NE(0, mr_parse_seconds("nan", &v));
 	EXPECT_NE(0, mr_parse_seconds("1e9", &v));
+	EXPECT_NE(0, mr_parse_seconds("301", &v));
 	EXPECT_NE(0, mr_parse_scale("abc", &v));
 	EXPECT_NE(0, mr_parse_scale("0", &v));
 }
 
-/* A writable argv, as main() gets it. */
-static char **make_argv(const char * const *args, int *argc)
+/* The duration comes from the environment; bad values are refused. */
+TEST(options_environment)
 {
-	static char *argv[16];
-
-	for (*argc = 0; args[*argc]; (*argc)++)
-		argv[*argc] = (char *)args[*argc];
-	argv[*argc] = NULL;
-	return argv;
-}
-
-TEST(options_strip_duration)
-{
-	static const char * const good[] = {
-		"prog", "-t", "7", "-v", "x", "-t", "name", NULL
-	};
-	static const char * const bad_args[] = { "prog", "-t", "7x", NULL };
-	int argc, badc;
-	char **argv = make_argv(good, &argc), **bad;
-
 	unsetenv(MR_SCALE_ENV);
-	ASSERT_EQ(0, mr_options_parse(&argc, argv));
+	setenv(MR_SECONDS_ENV, "7", 1);
+	ASSERT_EQ(0, mr_options_parse());
 	EXPECT_EQ(7, mr_duration);
-	ASSERT_EQ(5, argc);
-	EXPECT_STREQ("-v", argv[1]);
-	EXPECT_STREQ("-t", argv[3]);
-	EXPECT_STREQ("name", argv[4]);
-	bad = make_argv(bad_args, &badc);
-	EXPECT_EQ(-1, mr_options_parse(&badc, bad));
-}
-
-TEST(options_scale_env)
-{
-	static const char * const args[] = { "prog", NULL };
-	int argc;
-	char **argv = make_argv(args, &argc);
-
+	EXPECT_EQ(74, mr_watchdog_seconds());
 	setenv(MR_SCALE_ENV, "4", 1);
-	ASSERT_EQ(0, mr_options_parse(&argc, argv));
+	ASSERT_EQ(0, mr_options_parse());
+	EXPECT_EQ(7, mr_duration);	/* SECONDS is not scaled */
+	unsetenv(MR_SECONDS_ENV);
+	ASSERT_EQ(0, mr_options_parse());
 	EXPECT_EQ(MR_DEFAULT_SECONDS * 4, mr_duration);
 	setenv(MR_SCALE_ENV, "fast", 1);
-	EXPECT_EQ(-1, mr_options_parse(&argc, argv));
+	EXPECT_EQ(-1, mr_options_parse());
+	setenv(MR_SCALE_ENV, "1000", 1);	/* over the cap */
+	EXPECT_EQ(-1, mr_options_parse());
 	unsetenv(MR_SCALE_ENV);
+	setenv(MR_SECONDS_ENV, "7x", 1);
+	EXPECT_EQ(-1, mr_options_parse());
+	setenv(MR_SECONDS_ENV, "", 1);
+	EXPECT_EQ(-1, mr_options_parse());
+	unsetenv(MR_SECONDS_ENV);
 }
 
 TEST(kconfig_parsing)
@@ -481,3 +466,5 @@ TEST(known_bug_declarations)
 	EXPECT_EQ(NULL, known_bug_find("ksm_migration.compaction.forked_children",
 				       "6.1.192"));
 }
+
+TEST_HARNESS_MAIN

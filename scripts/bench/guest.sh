@@ -380,16 +380,23 @@ migration_cases()
 	done
 }
 
-# Suite programs: every case of the program, -t seconds a case.
+# Suite programs: every case of the program, MIGRATION_RACES_SECONDS a
+# case.
 suite_subjects()
 {
 	n=$BENCH_SECONDS
 	mr=/selftests/migration_races
-	subject swapcache_unmapped 900 "" "$mr/migration/swapcache_unmapped" -t "$n"
-	subject anon_vma_unmap 900 "" "$mr/migration/anon_vma_unmap" -t "$n"
-	subject fork_cow 900 "" "$mr/migration/fork_cow" -t "$n"
-	subject ksm_migration 900 "" "$mr/ksm/ksm_migration" -t "$n"
-	subject offline_races 900 "" "$mr/hotplug/offline_races" -t "$n"
+	sec="env MIGRATION_RACES_SECONDS=$n"
+	# shellcheck disable=SC2086 # a word list
+	subject swapcache_unmapped 900 "" $sec "$mr/migration/swapcache_unmapped"
+	# shellcheck disable=SC2086
+	subject anon_vma_unmap 900 "" $sec "$mr/migration/anon_vma_unmap"
+	# shellcheck disable=SC2086
+	subject fork_cow 900 "" $sec "$mr/migration/fork_cow"
+	# shellcheck disable=SC2086
+	subject ksm_migration 900 "" $sec "$mr/ksm/ksm_migration"
+	# shellcheck disable=SC2086
+	subject offline_races 900 "" $sec "$mr/hotplug/offline_races"
 }
 
 # Peers, each for the same fixed time; those that are not time-driven

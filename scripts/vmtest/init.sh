@@ -85,6 +85,9 @@ run_selftests()
 	i=1
 	done_rc=0
 	export MIGRATION_RACES_SCALE="$VMTEST_SCALE"
+	if [ -n "${VMTEST_SECONDS:-}" ]; then
+		export MIGRATION_RACES_SECONDS="$VMTEST_SECONDS"
+	fi
 	cd /selftests || return 1
 	while [ "$i" -le "$VMTEST_SOAK" ]; do
 		echo "VMTEST: run $i/$VMTEST_SOAK start uptime=$(uptime_s)"
