@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Kernel config lookup; see kconfig.h. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,9 @@
 #include "kconfig.h"
 
 #define CONFIG_TEXT_MAX	(1024 * 1024)
+#define NO_RCU_DEBUG \
+	" without SLUB_RCU_DEBUG (blind to the anon_vma cache)"
+#define KFENCE_FMT "%sKFENCE (sampled every %ld ms)"
 
 static char *config_text;
 
@@ -75,4 +79,37 @@ enum kconfig_state kconfig_get(const char *name)
 	if (!config_text)
 		return KCONFIG_UNKNOWN;
 	return kconfig_lookup(config_text, name);
+}
+
+/* KFENCE's sample interval in ms, 0 when it is off or not built in. */
+static long kfence_interval_ms(void)
+{
+	FILE *f = fopen("/sys/module/kfence/parameters/sample_interval", "r");
+	long ms = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld", &ms) != 1)
+			ms = 0;
+		fclose(f);
+	}
+	return ms;
+}
+
+const char *kconfig_uaf_detectors(char *buf, size_t len)
+{
+	bool kasan = kconfig_get("KASAN") == KCONFIG_YES;
+	bool rcu = kconfig_get("SLUB_RCU_DEBUG") == KCONFIG_YES;
+	long kfence = kfence_interval_ms();
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (kasan)
+		n += snprintf(buf + n, len - n, "KASAN%s",
+			      rcu ? "+SLUB_RCU_DEBUG" : NO_RCU_DEBUG);
+	if (kfence > 0 && n < len)
+		n += snprintf(buf + n, len - n, KFENCE_FMT, n ? ", " : "",
+			      kfence);
+	if (!n)
+		snprintf(buf, len, "none (no KASAN, KFENCE off)");
+	return buf;
 }

@@ -7,6 +7,8 @@
 #ifndef MR_KCONFIG_H
 #define MR_KCONFIG_H
 
+#include <stddef.h>
+
 enum kconfig_state {
 	KCONFIG_UNKNOWN = -1,	/* no config available */
 	KCONFIG_NO = 0,
@@ -17,5 +19,11 @@ enum kconfig_state {
 /* @name without the CONFIG_ prefix. */
 enum kconfig_state kconfig_get(const char *name);
 enum kconfig_state kconfig_lookup(const char *text, const char *name);
+/*
+ * Which reports this kernel can give of a use-after-free in a
+ * SLAB_TYPESAFE_BY_RCU cache such as anon_vma's (what a lost R2 fix
+ * causes): KASAN with SLUB_RCU_DEBUG, KFENCE when armed.  Fills @buf.
+ */
+const char *kconfig_uaf_detectors(char *buf, size_t len);
 
 #endif

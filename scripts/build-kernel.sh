@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Builds one small test kernel for the migration_races suite: tinyconfig
-# plus scripts/kernel/debug.config (and kasan.config for the KASAN
-# flavour, and any fragments given), checked after olddefconfig so that
+# plus scripts/kernel/base.config, then the flavour's fragment (debug,
+# debug + KASAN, or Debian's own debug and hardening choices for the
+# production flavour), and any fragments given, checked after olddefconfig so that
 # no requested option went missing, built out of tree with ccache so that
 # a rebuild after a one-file change (a mutant) takes seconds.  Prints the
 # bzImage path as its last line.  scripts/mutants.sh builds through it;
@@ -19,6 +20,7 @@ FRAG_DIR=$SCRIPT_DIR/kernel
 
 opt_ksrc=$KSRC
 opt_flavour=debug
+opt_debian_config=
 opt_obj=
 opt_jobs=$(nproc)
 opt_setup=1
@@ -30,13 +32,25 @@ usage()
 Usage: $0 [OPTIONS]
 
 Build a test kernel (bzImage) from a kernel tree: tinyconfig, then
-$FRAG_DIR/debug.config, then for --flavour kasan also kasan.config,
-then every --fragment in order; olddefconfig; then every option set in
-those fragments must still be set as requested, or the build stops.
+$FRAG_DIR/base.config (what the suite and the VM need), then the
+flavour's options, then every --fragment in order; olddefconfig; then
+every option set in those fragments must still be set as requested, or
+the build stops.  Flavours:
+  debug       + debug.config: DEBUG_VM, DEBUG_VM_PGFLAGS, BUG_ON_DATA_CORRUPTION
+  kasan       + debug.config + kasan.config: generic KASAN, SLUB_RCU_DEBUG
+  production  + Debian's own value of every option production.options
+              names (no DEBUG_VM, no KASAN; list and freelist hardening,
+              KFENCE built in with sampling off, init_on_alloc...), read
+              from the Debian 6.12 kernel config (--debian-config)
 
   --ksrc DIR        kernel source tree (default: Debian's linux-source-6.12
                     that scripts/setup.sh unpacked, $CACHE/ksrc)
-  --flavour NAME    debug (default) or kasan
+  --flavour NAME    debug (default), kasan or production
+  --debian-config F with --flavour production: Debian's kernel config
+                    (default: the newest config-6.12.* that
+                    scripts/vmtest.sh unpacked under \$MIGRATION_RACES_CACHE/
+                    kernels/; run "scripts/vmtest.sh --kernel-version 6.12"
+                    once to get it)
   --fragment FILE   one more config fragment, merged last (repeatable)
   --obj DIR         build directory (default: \$MIGRATION_RACES_CACHE/
                     kbuild/<flavour>-<hash of the source path and the
@@ -64,7 +78,7 @@ parse_options()
 			shift
 			continue
 			;;
-		--ksrc | --flavour | --fragment | --obj | -j)
+		--ksrc | --flavour | --debian-config | --fragment | --obj | -j)
 			[ $# -ge 2 ] || usage_error "option '$1' needs a value"
 			;;
 		*)
@@ -78,9 +92,14 @@ parse_options()
 			opt_ksrc=$2
 			;;
 		--flavour)
-			[[ $2 =~ ^(debug|kasan)$ ]] ||
-				usage_error "--flavour wants debug or kasan, not '$2'"
+			[[ $2 =~ ^(debug|kasan|production)$ ]] ||
+				usage_error "--flavour wants debug, kasan or production, not '$2'"
 			opt_flavour=$2
+			;;
+		--debian-config)
+			[ -f "$2" ] ||
+				usage_error "--debian-config: no such file '$2'"
+			opt_debian_config=$(realpath "$2")
 			;;
 		--fragment)
 			[ -f "$2" ] || usage_error "no config fragment '$2'"
@@ -99,11 +118,52 @@ parse_options()
 	done
 }
 
+# The newest Debian 6.12 kernel config vmtest.sh unpacked, if any.
+newest_debian_config()
+{
+	local f
+
+	for f in "$CACHE"/kernels/6.12.*/boot/config-6.12.*; do
+		[ -f "$f" ] && echo "$f"
+	done | sort -V | tail -n1
+}
+
+# The production flavour's fragment: Debian's line for each option that
+# production.options names ("CONFIG_X=v" or "# CONFIG_X is not set").
+# Written once per Debian config, so that its name (and the build
+# directory's key) changes with Debian's choices.
+production_fragment()
+{
+	local sum out name line
+
+	sum=$(cat "$opt_debian_config" "$FRAG_DIR/production.options" |
+	      md5sum | cut -c1-8)
+	out=$CACHE/kbuild/production-$sum.config
+	if [ ! -f "$out" ]; then
+		mkdir -p "$CACHE/kbuild"
+		{
+			echo "# Debian's choices, from $opt_debian_config"
+			while read -r name; do
+				case "$name" in '#'* | '') continue ;; esac
+				line=$(grep -E "^(# )?CONFIG_${name}[= ]" \
+					"$opt_debian_config" || true)
+				[ -z "$line" ] || echo "$line"
+			done < "$FRAG_DIR/production.options"
+		} > "$out.tmp"
+		mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}
+
 # The fragments of this build, in merge order.
 all_fragments()
 {
-	echo "$FRAG_DIR/debug.config"
-	[ "$opt_flavour" != kasan ] || echo "$FRAG_DIR/kasan.config"
+	echo "$FRAG_DIR/base.config"
+	case "$opt_flavour" in
+	debug) echo "$FRAG_DIR/debug.config" ;;
+	kasan) printf '%s\n' "$FRAG_DIR/debug.config" "$FRAG_DIR/kasan.config" ;;
+	production) echo "$PRODUCTION_FRAGMENT" ;;
+	esac
 	[ ${#fragments[@]} -eq 0 ] || printf '%s\n' "${fragments[@]}"
 }
 
@@ -173,6 +233,13 @@ main()
 		"$SCRIPT_DIR/setup.sh" >&2
 	fi
 	opt_ksrc=$(realpath "$opt_ksrc")
+	if [ "$opt_flavour" = production ]; then
+		[ -n "$opt_debian_config" ] ||
+			opt_debian_config=$(newest_debian_config)
+		[ -n "$opt_debian_config" ] ||
+			usage_error "--flavour production needs Debian's 6.12 kernel config: run 'scripts/vmtest.sh --kernel-version 6.12' once, or pass --debian-config"
+		PRODUCTION_FRAGMENT=$(production_fragment)
+	fi
 	if [ -z "$opt_obj" ]; then
 		key=$(printf '%s\n' "$opt_ksrc" "$(all_fragments)" | md5sum | cut -c1-8)
 		opt_obj=$CACHE/kbuild/$opt_flavour-$key
