@@ -9,7 +9,10 @@
 # the files it touches), boots each with scripts/vmtest.sh, runs the
 # tests the mutant names, and prints what caught it.  The same tests must
 # pass on the unpatched kernel of the same flavour: a test that fails
-# there is flaky or wrong, not strong.
+# there is flaky or wrong, not strong.  With --production every mutant
+# also runs on the production flavour (Debian's own debug and hardening
+# choices, no DEBUG_VM or KASAN), in a column of its own: what a distro
+# kernel shows of the lost fix.
 
 set -euo pipefail
 
@@ -33,7 +36,12 @@ opt_setup=1
 opt_list=0
 opt_check=0
 opt_table=
+opt_production=0
 fragments=()
+# The production flavour boots with KFENCE armed: Debian builds it in
+# with sampling off, and it is the one production detector of a
+# use-after-free in a SLAB_TYPESAFE_BY_RCU cache such as anon_vma's.
+PRODUCTION_APPEND="kfence.sample_interval=1"
 selected=()
 
 usage()
@@ -56,6 +64,12 @@ Kernel:
                       not apply with fuzz 0 stops the run.
   --fragment FILE     one more config fragment for every kernel built
                       (repeatable), after scripts/kernel/*.config.
+  --production        also build and boot every mutant, and the unpatched
+                      tree, in the production flavour (build-kernel.sh
+                      --flavour production, booted with
+                      $PRODUCTION_APPEND): a column of its own.  A
+                      mutant whose header says "Production: undetectable
+                      ..." may survive there; the table then quotes why.
   --kernel BZIMAGE    build nothing: run the tests of the selected mutants
                       on this kernel, which must pass (an mm patch under
                       validation, built by you).
@@ -96,6 +110,11 @@ parse_options()
 			;;
 		--check)
 			opt_check=1
+			shift
+			continue
+			;;
+		--production)
+			opt_production=1
 			shift
 			continue
 			;;
@@ -161,6 +180,9 @@ parse_options()
 	fi
 	if [ -n "$opt_kernel" ] && [ ${#fragments[@]} -gt 0 ]; then
 		usage_error "--kernel builds nothing: --fragment does not apply"
+	fi
+	if [ -n "$opt_kernel" ] && [ "$opt_production" -eq 1 ]; then
+		usage_error "--kernel builds nothing: --production does not apply"
 	fi
 }
 
@@ -318,18 +340,38 @@ build_kernels()
 	done
 	for f in "${MUTANTS[@]}"; do
 		name=$(basename "$f" .patch)
-		flavour=$(field "$f" Flavour)
-		log "building mutant $name ($flavour)"
-		start=$(date +%s)
-		apply_mutant "$f"
-		if ! image=$(build_kernel "$flavour"); then
+		for flavour in $(mutant_flavours "$f"); do
+			log "building mutant $name ($flavour)"
+			start=$(date +%s)
+			apply_mutant "$f"
+			if ! image=$(build_kernel "$flavour"); then
+				revert_mutant "$f"
+				die "mutant $name does not build"
+			fi
 			revert_mutant "$f"
-			die "mutant $name does not build"
-		fi
-		revert_mutant "$f"
-		cp "$image" "$KDIR/$name.bzImage"
-		log "mutant $name built in $(($(date +%s) - start)) s"
+			cp "$image" "$KDIR/$(kernel_name "$name" "$flavour").bzImage"
+			log "mutant $name built in $(($(date +%s) - start)) s"
+		done
 	done
+}
+
+# The flavours a mutant runs on: its header's, and production if asked.
+mutant_flavours()
+{
+	field "$1" Flavour
+	[ "$opt_production" -eq 0 ] || echo production
+}
+
+# The file name of a kernel: a mutant's own flavour keeps the bare name.
+kernel_name()
+{
+	local name=$1 flavour=$2
+
+	if [ "$flavour" = production ]; then
+		echo "$name-production"
+	else
+		echo "$name"
+	fi
 }
 
 flavours()
@@ -337,7 +379,7 @@ flavours()
 	local f
 
 	for f in "${MUTANTS[@]}"; do
-		field "$f" Flavour
+		mutant_flavours "$f"
 	done | sort -u
 }
 
@@ -349,8 +391,8 @@ tests_of()
 	local flavour=$1 f
 
 	for f in "${MUTANTS[@]}"; do
-		[ -z "$flavour" ] || [ "$(field "$f" Flavour)" = "$flavour" ] ||
-			continue
+		[ -z "$flavour" ] || [ "$flavour" = production ] ||
+			[ "$(field "$f" Flavour)" = "$flavour" ] || continue
 		field "$f" Tests
 	done | awk '
 	# One line per program, its harness options merged, each pair once.
@@ -375,9 +417,12 @@ tests_of()
 # in $2.
 boot()
 {
-	local image=$1 log=$2 config=$3 extra
+	local image=$1 log=$2 config=$3 extra append=
 
 	shift 3
+	case "$(basename "$image")" in
+	*production*) append=$PRODUCTION_APPEND ;;
+	esac
 	extra=$(mktemp -d "$WORK/extra.XXXXXX")
 	install -m 0755 "$SCRIPT_DIR/mutants/guest-run.sh" "$extra/run.sh"
 	printf '%s\n' "$@" > "$extra/tests"
@@ -386,6 +431,7 @@ boot()
 		${config:+--config "$config"} --install-dir "$INSTALL" \
 		--extra-dir "$extra" --guest-cmd "sh /extra/run.sh" \
 		--scale "$opt_scale" --vm-timeout "$opt_vm_timeout" \
+		${append:+--append "$append"} \
 		${REQUIRE_WINDOWS:+--require-windows} --log "$log" \
 		> "$log.vmtest" 2>&1 || RUN_RC=$?
 	rm -rf "$extra"
@@ -493,25 +539,29 @@ first_signal()
 }
 
 # Runs the tests of one mutant in every run; appends its table row.
-judge_mutant()
+# Boots mutant @f's kernel of @flavour --runs times; sets CELL to its
+# verdict, the first signal and the detection times.
+judge_flavour()
 {
-	local f=$1 name kills=0 run caught="" secs="" detail="" log sig
+	local f=$1 flavour=$2 name kname kills=0 run caught="" secs="" detail=""
+	local log sig verdict declared
 	local -a tests
 
 	name=$(basename "$f" .patch)
+	kname=$(kernel_name "$name" "$flavour")
 	mapfile -t tests < <(field "$f" Tests)
 	for ((run = 1; run <= opt_runs; run++)); do
-		log="$LOGS/$name.run$run.log"
-		log "booting mutant $name (run $run/$opt_runs)"
-		REQUIRE_WINDOWS="" boot "$KDIR/$name.bzImage" "$log" \
-			"$KDIR/clean-$(field "$f" Flavour).config" "${tests[@]}"
+		log="$LOGS/$kname.run$run.log"
+		log "booting mutant $kname (run $run/$opt_runs)"
+		REQUIRE_WINDOWS="" boot "$KDIR/$kname.bzImage" "$log" \
+			"$KDIR/clean-$flavour.config" "${tests[@]}"
 		case "$RUN_RC" in
 		0)
-			log "mutant $name SURVIVED run $run"
+			log "mutant $kname SURVIVED run $run"
 			continue
 			;;
 		1)
-			die "vmtest failed to run mutant $name: see $log.vmtest"
+			die "vmtest failed to run mutant $kname: see $log.vmtest"
 			;;
 		esac
 		kills=$((kills + 1))
@@ -523,16 +573,35 @@ judge_mutant()
 		[ -n "$caught" ] || caught="$sig: $detail"
 		DETECT+=("$secs")
 		KINDS+=("$sig")
-		log "mutant $name killed: $sig after $secs s: $detail"
+		log "mutant $kname killed: $sig after $secs s: $detail"
 	done
-	[ "$kills" -eq "$opt_runs" ] || STATUS=$EXIT_WEAK
 	[ "$opt_runs" -eq 1 ] || caught+=" [$(signal_kinds)]"
-	ROWS+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$name" "$(field "$f" Race | cut -d' ' -f1)" \
-		"$(field "$f" Expect)" \
-		"$([ "$kills" -eq "$opt_runs" ] && echo killed || echo SURVIVED) $kills/$opt_runs" \
-		"${caught:--}" "$(detection_range)")")
+	declared=$(field "$f" Production | sed -n 's/^undetectable[:;, ]*//p')
+	if [ "$kills" -eq "$opt_runs" ]; then
+		verdict=killed
+	elif [ "$flavour" = production ] && [ -n "$declared" ]; then
+		verdict="not detectable on production configs ($declared):"
+	else
+		verdict=SURVIVED
+		STATUS=$EXIT_WEAK
+	fi
+	CELL="$verdict $kills/$opt_runs, ${caught:--}, $(detection_range)"
 	DETECT=()
 	KINDS=()
+}
+
+# One table row: the mutant, then a cell for each flavour it ran on.
+judge_mutant()
+{
+	local f=$1 flavour row
+
+	row=$(printf '%s\t%s\t%s' "$(basename "$f" .patch)" \
+		"$(field "$f" Race | cut -d' ' -f1)" "$(field "$f" Expect)")
+	for flavour in $(mutant_flavours "$f"); do
+		judge_flavour "$f" "$flavour"
+		row+=$'\t'$CELL
+	done
+	ROWS+=("$row")
 }
 
 # Over several runs: how often each kind of signal came first.
@@ -559,7 +628,7 @@ detection_range()
 # The unpatched kernel: the same tests must pass, windows reached.
 judge_clean()
 {
-	local label=$1 image=$2 config=$3 flavour=$4 run passes=0 log
+	local label=$1 image=$2 config=$3 flavour=$4 run passes=0 log cell row
 	local -a tests
 
 	mapfile -t tests < <(tests_of "$flavour")
@@ -576,10 +645,15 @@ judge_clean()
 		fi
 	done
 	[ "$passes" -eq "$opt_runs" ] || STATUS=$EXIT_WEAK
-	ROWS+=("$(printf '%s\t%s\t%s\t%s\t%s\t%s' "$label" - \
-		"the same tests pass" \
-		"$([ "$passes" -eq "$opt_runs" ] && echo passed || echo FAILED) $passes/$opt_runs" \
-		"$(case_count "$log") cases of $(printf '%s ' "${tests[@]%% *}" | sed 's|[^ ]*/||g; s/ $//')" -)")
+	cell="$([ "$passes" -eq "$opt_runs" ] && echo passed || echo FAILED) $passes/$opt_runs, $(case_count "$log") cases of $(printf '%s ' "${tests[@]%% *}" | sed 's|[^ ]*/||g; s/ $//')"
+	row=$(printf '%s\t-\t%s' "$label" "the same tests pass")
+	if [ "$flavour" = production ]; then
+		row+=$'\t-\t'$cell
+	else
+		row+=$'\t'$cell
+		[ "$opt_production" -eq 0 ] || row+=$'\t-'
+	fi
+	ROWS+=("$row")
 }
 
 # Results of the harness cases in a console log.
@@ -590,27 +664,27 @@ case_count()
 
 print_table()
 {
-	local header="mutant	race	expected	verdict	caught by (first signal)	detection"
+	local header="mutant	race	expected	own flavour (debug or kasan): verdict, first signal, detection"
 
+	[ "$opt_production" -eq 0 ] ||
+		header+="	production: verdict, first signal, detection"
 	echo
 	echo "mutants: $(date -u +%F) $KLABEL, $opt_runs run(s), scale $opt_scale"
 	printf '%s\n' "$header" "${ROWS[@]}" | awk -F'\t' '
-		{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } }
+		{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } n = NF > n ? NF : n }
 		END {
 			for (r = 1; r <= NR; r++) {
 				line = ""
-				for (i = 1; i <= 6; i++)
+				for (i = 1; i <= n; i++)
 					line = line sprintf("%-" w[i] "s  ", c[r, i])
 				sub(/ +$/, "", line)
 				print line
 			}
 		}'
 	[ -z "$opt_table" ] && return 0
-	{
-		echo "| mutant | race | expected | verdict | caught by (first signal) | detection |"
-		echo "|---|---|---|---|---|---|"
-		printf '%s\n' "${ROWS[@]}" | sed 's/|/\\|/g; s/\t/ | /g; s/^/| /; s/$/ |/'
-	} > "$opt_table"
+	printf '%s\n' "$header" "${ROWS[@]}" |
+		sed 's/|/\\|/g; s/\t/ | /g; s/^/| /; s/$/ |/' |
+		awk 'NR == 1 { print; h = $0; gsub(/[^|]/, "", h); gsub(/\|/, "---|", h); print "|" substr(h, 5); next } { print }' > "$opt_table"
 }
 
 main()
