@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * R3, fork copying migration entries (scenario_fork_cow.h): what the
- * machine must give (probes, sizes, CPUs), the lanes against the
- * migrator, and the result.
+ * machine must give, the lanes against the migrator, and the result.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,9 +31,7 @@
 #define BUDGET_CAP		(256UL << 20)
 #define ROOM_BYTES		(96UL << 20)	/* see run_lanes() */
 #define ROOM_WAVES		3	/* at the start, a third and two thirds in */
-#define THP_ENABLED		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define THP_PMD_SIZE		"/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"
-#define THP_PMD_ENABLED		"/sys/kernel/mm/transparent_hugepage/hugepages-%zukB/enabled"
 #define HUGETLB_DIR		"/sys/kernel/mm/hugepages/hugepages-%zukB/%s"
 #define SOFT_OFFLINE_THP_SKIP \
 	"soft offline splits THPs before migrating (soft_offline_in_use_page): no PMD is ever under migration"
@@ -44,6 +41,8 @@
 	"migration entry types unknown (no kernel config): write and read-exclusive entries were not checked"
 #define NO_ENTRY_FMT \
 	"no child saw a migration entry in %ld forks (pgmigrate_success +%lld)"
+#define NO_THP_SKIP \
+	"no THP for a MADV_HUGEPAGE region (CONFIG_TRANSPARENT_HUGEPAGE, enabled=never, none free)"
 #define NO_THP_MSG \
 	"no generation forked over THPs: the THP path was not tested"
 #define NO_SWAP_TYPE_FMT \
@@ -67,57 +66,34 @@ static const char *trigger_cannot_reach(const struct trigger *t,
 	return NULL;
 }
 
-static bool knob_says_never(const char *path)
-{
-	char buf[128];
-
-	return !knob_read(path, buf, sizeof(buf)) && strstr(buf, "[never]");
-}
-
-/* 0 when THPs can be had here (one region is probed), else a SKIP. */
+/* 0 when a MADV_HUGEPAGE region gets a THP here, else a SKIP. */
 static int thp_probe(const struct fork_cow_opts *o, size_t huge,
 		     struct race_result *res)
 {
-	char path[128];
-	char *p;
-	int kpf_fd;
+	int kpf_fd = kpageflags_open();
+	char *p = region_map(o, huge, huge);
 	bool ok;
 
-	if (access(THP_ENABLED, R_OK) || knob_says_never(THP_ENABLED))
-		return race_skip(res,
-				 "THP not available (CONFIG_TRANSPARENT_HUGEPAGE, enabled=never)");
-	snprintf(path, sizeof(path), THP_PMD_ENABLED, huge >> 10);
-	if (knob_says_never(path))
-		return race_skip(res, "PMD-sized THPs are disabled (hugepages-*kB/enabled=never)");
-	kpf_fd = kpageflags_open();
-	if (kpf_fd < 0)
-		return race_skip(res, "/proc/kpageflags not readable: THPs cannot be verified");
-	p = region_map(o, huge, huge);
 	if (p)
 		memset(p, 1, huge);
-	ok = p && region_is_thp(p, huge, huge, kpf_fd);
+	ok = p && kpf_fd >= 0 && region_is_thp(p, huge, huge, kpf_fd);
 	if (p)
 		munmap(p, huge);
+	if (kpf_fd < 0)
+		return race_skip(res, "/proc/kpageflags not readable: THPs cannot be verified");
 	close(kpf_fd);
-	return ok ? 0 : race_skip(res, "no THP could be had for a MADV_HUGEPAGE region");
+	return ok ? 0 : race_skip(res, NO_THP_SKIP);
 }
 
-static const char *hugetlb_path(size_t huge, const char *file)
+/* A count of the hugetlb pool (-1: none), or with @set >= 0 sets it. */
+static long hugetlb_knob(size_t huge, const char *file, long set)
 {
-	static char path[128];
+	char path[128], buf[32];
 
 	snprintf(path, sizeof(path), HUGETLB_DIR, huge >> 10, file);
-	return path;
-}
-
-/* A count of the hugetlb pool, or -1. */
-static long hugetlb_read(size_t huge, const char *file)
-{
-	char buf[32];
-
-	if (knob_read(hugetlb_path(huge, file), buf, sizeof(buf)))
-		return -1;
-	return strtol(buf, NULL, 10);
+	if (set >= 0)
+		return knob_set_long(path, set);
+	return knob_read(path, buf, sizeof(buf)) ? -1 : strtol(buf, NULL, 10);
 }
 
 /*
@@ -129,35 +105,33 @@ static long hugetlb_read(size_t huge, const char *file)
  */
 static int hugetlb_reserve(size_t huge, long need, struct race_result *res)
 {
-	long nr = hugetlb_read(huge, "nr_hugepages");
-	long free = hugetlb_read(huge, "free_hugepages");
-	long resv = hugetlb_read(huge, "resv_hugepages");
-	long over = hugetlb_read(huge, "nr_overcommit_hugepages");
+	long nr = hugetlb_knob(huge, "nr_hugepages", -1);
+	long free = hugetlb_knob(huge, "free_hugepages", -1);
+	long resv = hugetlb_knob(huge, "resv_hugepages", -1);
+	long over = hugetlb_knob(huge, "nr_overcommit_hugepages", -1);
 	long avail = free - resv;
 
 	if (nr < 0 || free < 0 || resv < 0 || over < 0)
 		return race_skip(res, "no hugetlb pool (CONFIG_HUGETLBFS)");
 	if (hugetlb_pools_save())
 		return race_skip(res, "cannot save the hugetlb pool in the undo log");
-	if (knob_set_long(hugetlb_path(huge, "nr_overcommit_hugepages"),
-			  over + need))
+	if (hugetlb_knob(huge, "nr_overcommit_hugepages", over + need))
 		return race_skip(res, "cannot raise nr_overcommit_hugepages");
 	if (avail >= need)
 		return 0;
-	if (knob_set_long(hugetlb_path(huge, "nr_hugepages"),
-			  nr + need - avail))
+	if (hugetlb_knob(huge, "nr_hugepages", nr + need - avail))
 		return race_skip(res, "cannot raise nr_hugepages");
-	avail = hugetlb_read(huge, "free_hugepages") -
-		hugetlb_read(huge, "resv_hugepages");
+	avail = hugetlb_knob(huge, "free_hugepages", -1) -
+		hugetlb_knob(huge, "resv_hugepages", -1);
 	if (avail < need)
 		return race_skip(res, "only %ld of %ld huge pages could be had",
 				 avail, need);
 	return 0;
 }
 
-/* Region size, lane count and sleepers within the memory budget. */
+/* Region size and sleepers within the memory budget. */
 static int size_lanes(const struct fork_cow_opts *o, struct lane *proto,
-		      int *lanes, struct race_result *res)
+		      struct race_result *res)
 {
 	long avail_kb = meminfo_kb("MemAvailable");
 	unsigned long budget = BUDGET_CAP, per_lane;
@@ -165,9 +139,6 @@ static int size_lanes(const struct fork_cow_opts *o, struct lane *proto,
 
 	if (avail_kb > 0 && avail_kb * 1024UL / 16 < budget)
 		budget = avail_kb * 1024UL / 16;
-	*lanes = o->lanes > 0 ? o->lanes : FORK_COW_LANES;
-	if (*lanes > FORK_COW_MAX_LANES)
-		*lanes = FORK_COW_MAX_LANES;
 	proto->psz = getpagesize();
 	if (o->memory == FORK_COW_THP && !knob_read(THP_PMD_SIZE, buf, sizeof(buf)))
 		proto->huge = strtoul(buf, NULL, 10);
@@ -175,10 +146,8 @@ static int size_lanes(const struct fork_cow_opts *o, struct lane *proto,
 		proto->huge = meminfo_kb("Hugepagesize") * 1024UL;
 	if (o->memory != FORK_COW_BASE && proto->huge < proto->psz * 2)
 		return race_skip(res, "huge page size unknown");
-	proto->len = o->region_bytes ? o->region_bytes :
-		     proto->huge ? HUGE_PER_LANE * proto->huge :
+	proto->len = proto->huge ? HUGE_PER_LANE * proto->huge :
 		     BASE_REGION_BYTES;
-	proto->len -= proto->len % (proto->huge ?: proto->psz);
 	/*
 	 * Live copies: parent, two children that wrote and the parent's COW
 	 * copy; THP lanes keep the two older regions mapped too.
@@ -186,10 +155,9 @@ static int size_lanes(const struct fork_cow_opts *o, struct lane *proto,
 	per_lane = (o->memory == FORK_COW_THP ? 5 : 3) * proto->len;
 	if (o->storm && o->memory == FORK_COW_BASE)
 		per_lane += storm_lead(proto->len);	/* never copied */
-	if (!proto->len || per_lane * *lanes > budget)
+	if (per_lane * LANES > budget)
 		return race_skip(res, "not enough available memory for the regions");
-	proto->nr_sleepers = (budget - per_lane * *lanes) / SLEEPER_BYTES /
-			     *lanes;
+	proto->nr_sleepers = (budget - per_lane * LANES) / SLEEPER_BYTES / LANES;
 	if (proto->nr_sleepers > o->sleepers)
 		proto->nr_sleepers = o->sleepers;
 	if (o->sleepers && proto->nr_sleepers < SLEEPERS_MIN)
@@ -212,23 +180,20 @@ static int allowed_cpu(int nth)
 }
 
 /*
- * Lanes, their children and the migrator share the first CPU: there the
- * migrator gives way at the cond_resched() between the folios of a batch
- * (migrate_pages_batch()), so the lane forks and its child reads its
- * pagemap while the rest of the batch is still unmapped (on a CPU of its
- * own it ends a batch within microseconds).  It also makes the pages a
- * migration freed the ones the lane's next COW allocates (per-CPU lists),
- * which compaction then moves again.
+ * Lanes, children and migrator share the first CPU: there the migrator
+ * gives way at the cond_resched() between the folios of a batch
+ * (migrate_pages_batch()), so the lane forks and its child looks while the
+ * rest of the batch is still unmapped (on a CPU of its own it ends a batch
+ * within microseconds), and the pages a migration freed are the ones the
+ * lane's next COW allocates (per-CPU lists), for compaction to move again.
  *
- * A fork storm wants the opposite: the walk that races a fork must run
- * while the fork copies, which on one CPU it does only when preempted in
- * the middle; on a CPU of its own the migrator takes the anon_vma lock the
- * moment anon_vma_fork() drops it.  With the walk order mutant in the
- * two-node VM: one kill in five runs on one CPU, five in five apart.  That
- * takes a trigger that hands the kernel the lanes' own pages in long
- * batches (move_pages, offline); apart, soft offline's single pages end
- * within microseconds (storms met 3 to 5 in 3 s) and compaction met the
- * lanes' pages in no storm case in 4 of 6 runs, so those stay shared.
+ * A fork storm wants the walk to run while the fork copies, which on one
+ * CPU it does only when preempted in the middle; on a CPU of its own the
+ * migrator takes the anon_vma lock the moment anon_vma_fork() drops it
+ * (walk order mutant, two-node VM: one kill in five runs shared, five in
+ * five apart).  Only for triggers that hand the kernel the lanes' pages in
+ * long batches: apart, soft offline's single pages end at once (storms
+ * met 3 to 5 in 3 s) and compaction met no storm case in 4 of 6 runs.
  */
 static int migrator_cpu(const struct fork_cow_opts *o,
 			const struct trigger *t, int lane_cpu)
@@ -238,36 +203,6 @@ static int migrator_cpu(const struct fork_cow_opts *o,
 	int cpu = o->storm && apart ? allowed_cpu(1) : -1;
 
 	return cpu >= 0 ? cpu : lane_cpu;
-}
-
-static int fork_lanes(struct lane *proto, pid_t *pids, int lanes)
-{
-	int i;
-
-	for (i = 0; i < lanes; i++) {
-		fflush(stdout);
-		pids[i] = worker_fork();
-		if (pids[i] < 0)
-			return -1;
-		if (!pids[i]) {
-			proto->id = i;
-			proto->slot = -1;
-			child_exit(lane_main(proto));
-		}
-	}
-	return 0;
-}
-
-static bool wait_ready(struct fork_cow_shared *sh, int lanes, bool *stop)
-{
-	double t0 = now_seconds();
-
-	while (__atomic_load_n(&sh->ready, __ATOMIC_ACQUIRE) < lanes) {
-		if (stop_requested(stop) || now_seconds() - t0 > READY_SECONDS)
-			return false;
-		usleep(1000);
-	}
-	return true;
 }
 
 /*
@@ -314,23 +249,33 @@ static void reap_lane(struct race_env *env, struct fork_cow_shared *sh,
  * before the lanes set up, the sleepers' page tables and stacks filled the
  * holes and the sleeper cases reached no window in 2 of 4 runs.
  */
-static int run_lanes(struct race_env *env, struct lane *proto, int lanes,
+static int run_lanes(struct race_env *env, struct lane *proto,
 		     struct fork_cow_shared *sh)
 {
-	pid_t pids[FORK_COW_MAX_LANES] = { 0 };
+	pid_t pids[LANES] = { 0 };
 	struct room room = { 0 };
 	double wave;
 	int i, ret = 0;
 
 	if (env->trigger->flags & TRIGGER_SCANS_ZONES)
 		room_make(&room, ROOM_BYTES, ROOM_WAVES, proto->cpu);
-	if (fork_lanes(proto, pids, lanes) ||
-	    !wait_ready(sh, lanes, env->stop) || race_env_start(env, 0)) {
+	for (i = 0; i < LANES && ret >= 0; i++) {
+		fflush(stdout);
+		ret = pids[i] = worker_fork();
+		if (!ret) {
+			proto->id = i;
+			proto->slot = -1;
+			child_exit(lane_main(proto));
+		}
+	}
+	if (ret < 0 || !wait_count(&sh->ready, LANES, env->stop) ||
+	    race_env_start(env, 0)) {
 		race_fail(env, &sh->res, "setup",
 			  "lanes or migrator did not start");
 		stop_request(env->stop);
 		ret = -1;
 	} else {
+		ret = 0;
 		pin_to_cpu(env->migrator, proto->migrator_cpu);
 		sh->migrator = env->migrator;
 		room_punch(&room, proto->cpu);
@@ -350,7 +295,7 @@ static int run_lanes(struct race_env *env, struct lane *proto, int lanes,
 	if (race_env_stop(env))
 		race_fail(env, &sh->res, "child_failed",
 			  "the migrator or its trigger failed (see above)");
-	for (i = 0; i < lanes; i++)
+	for (i = 0; i < LANES; i++)
 		if (pids[i] > 0)
 			reap_lane(env, sh, i, pids[i]);
 	return ret;
@@ -388,7 +333,7 @@ static void fork_cow_result(struct race_env *env, const struct lane *proto,
 	race_count(res, "thp_misses", sh->thp_misses);
 	race_count(res, "storm_forks", sh->storm_forks);
 	race_count(res, "storm_seen", sh->storm_seen);
-	race_count(res, "storm_split", proto->migrator_cpu != proto->cpu);
+	race_count(res, "storm_split", !proto->holds);
 	race_count(res, "burst_forks", sh->burst_forks);
 	race_count(res, "burst_seen", sh->burst_seen);
 	if (!proto->types_known)
@@ -407,7 +352,7 @@ static int fork_cow_run(struct race_env *env, const void *opts,
 	struct lane proto = { .env = env, .o = o };
 	struct fork_cow_shared *sh;
 	const char *why;
-	int lanes, ret;
+	int ret;
 
 	proto.types_known = migration_types_known();
 	if (!proto.types_known && swap_active())
@@ -415,12 +360,12 @@ static int fork_cow_run(struct race_env *env, const void *opts,
 	why = trigger_cannot_reach(env->trigger, o->memory);
 	if (why)
 		return race_skip(res, "%s", why);
-	ret = size_lanes(o, &proto, &lanes, res);
+	ret = size_lanes(o, &proto, res);
 	if (!ret && o->memory == FORK_COW_THP)
 		ret = thp_probe(o, proto.huge, res);
 	if (!ret && o->memory == FORK_COW_HUGETLB)
 		ret = hugetlb_reserve(proto.huge,
-				      lanes * 3 * (proto.len / proto.huge),
+				      LANES * 3 * (proto.len / proto.huge),
 				      res);
 	if (ret)
 		return ret;
@@ -432,8 +377,9 @@ static int fork_cow_run(struct race_env *env, const void *opts,
 	proto.sh = sh;
 	proto.cpu = allowed_cpu(0);
 	proto.migrator_cpu = migrator_cpu(o, env->trigger, proto.cpu);
+	proto.holds = proto.migrator_cpu == proto.cpu;
 	proto.aim_by_rounds = env->trigger->flags & TRIGGER_ALL_TARGETS;
-	ret = run_lanes(env, &proto, lanes, sh);
+	ret = run_lanes(env, &proto, sh);
 	fork_cow_result(env, &proto, sh, res);
 	munmap(sh, sizeof(*sh));
 	return ret;

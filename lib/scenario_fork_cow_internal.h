@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the pieces of R3's scenario share (scenario_fork_cow.h tells the
- * race).  Processes: the test supervises (scenario_fork_cow.c); lanes own
- * the regions and fork; generation children do the COW handshake with
- * their lane over two pipes, three alive per lane at a time (each parent
- * write is the next write for two children); sleepers only join the
- * anon_vma (scenario_fork_cow_lane.c).  The aimed fork, and the bursts and
- * storms around it, are in scenario_fork_cow_storm.c.  Counters and
- * failures live in shared memory; every process is reaped by its forker.
+ * The pieces of R3's scenario (scenario_fork_cow.h): the test supervises
+ * (scenario_fork_cow.c); lanes own the regions and fork; generation
+ * children do the COW handshake with their lane over two pipes, three
+ * alive per lane at a time (each parent write is the next write for two
+ * children); sleepers only join the anon_vma (scenario_fork_cow_lane.c);
+ * the fork aimed at a migration, with its bursts and storms, is in
+ * scenario_fork_cow_storm.c.  Counters and failures live in shared
+ * memory; every process is reaped by its forker.
  */
 #ifndef MR_SCENARIO_FORK_COW_INTERNAL_H
 #define MR_SCENARIO_FORK_COW_INTERNAL_H
@@ -19,32 +19,23 @@
 #include "pattern.h"
 #include "scenario_fork_cow.h"
 
-#define FORK_COW_MAX_LANES	16
-#define HANDSHAKE_MS		20000	/* a step takes milliseconds */
+#define LANES			3
 #define READY_SECONDS		60.0	/* lane set-up, sleepers included */
 
 /* In MAP_SHARED memory: written by lanes and children, read by the test. */
 struct fork_cow_shared {
-	int ready;
-	int go;
-	long generations;
-	long forks;
-	long entries;		/* the window figure */
-	long kind[MIGRATION_WRITE + 1];	/* [MIGRATION_NONE]: untyped */
-	long sleepers_recycled;
-	long storm_forks, storm_seen;
-	long burst_forks, burst_seen;
-	long thp_regions, thp_misses;
-	long aimed;
+	int ready, go;
+	long generations, forks;
+	long entries;				/* the window figure */
+	long kind[MIGRATION_WRITE + 1];		/* [MIGRATION_NONE]: untyped */
 	long copied[MIGRATION_WRITE + 1];	/* by the kind before fork */
-	long seen_by_child, seen_by_parent;
-	long child_seen[FORK_COW_MAX_LANES];	/* the last child's own count */
+	long seen_by_child, seen_by_parent, aimed, sleepers_recycled;
+	long storm_forks, storm_seen, burst_forks, burst_seen;
+	long thp_regions, thp_misses;
+	long child_seen[LANES];		/* the last child's own count */
 	pid_t migrator;
-	int holders;		/* lanes holding the migrator */
-	/*
-	 * Failures of every process (lane_fail()).  Two failing at once
-	 * may garble the first message, never the count's being nonzero.
-	 */
+	int holders;			/* lanes holding the migrator */
+	/* Two failing at once may garble the first message, not the count. */
 	struct race_result res;
 };
 
@@ -62,11 +53,11 @@ struct lane {
 	pid_t pid;
 	int cpu;		/* shared with the migrator, -1: not pinned */
 	int migrator_cpu;	/* the same, or another one for a storm */
+	bool holds;		/* on the migrator's CPU: may hold it */
 	struct race_env *env;
 	const struct fork_cow_opts *o;
 	struct fork_cow_shared *sh;
-	size_t len;		/* region bytes */
-	size_t psz;		/* base page: pattern and pagemap unit */
+	size_t len, psz;	/* region bytes; pattern and pagemap unit */
 	size_t huge;		/* THP or hugetlb page size, 0 for base pages */
 	bool types_known;	/* migration entry types decodable */
 	bool aim_by_rounds;	/* a migrator round covers every target */
@@ -76,11 +67,9 @@ struct lane {
 	struct kid kid[3];	/* ring, by generation modulo 3 */
 	uint64_t *pm;		/* pagemap buffer, inherited by children */
 	uint64_t *pre, *post;	/* the lane's own pagemap around fork */
-	int pm_fd;		/* the lane's own pagemap */
-	int kpf_fd;
+	int pm_fd, kpf_fd;	/* the lane's own pagemap, kpageflags */
 	pid_t *sleeper;
-	int nr_sleepers;
-	int next_retire;
+	int nr_sleepers, next_retire;
 };
 
 static inline void count(long *counter, long n)
@@ -104,24 +93,25 @@ static inline void fill(const struct lane *l, char *region, uint32_t tag,
 	pattern_fill_range(region, l->len, l->psz, tag, gen);
 }
 
-/* scenario_fork_cow_lane.c: the lane, its children and sleepers. */
+/* The children besides the generation's (extra_main()). */
+enum extra { SLEEPER, STORM_CHILD, BURST_CHILD };
+
+/* scenario_fork_cow_lane.c */
 void lane_fail(struct lane *l, const char *kind, const char *fmt, ...)
 	__printf(3, 4);
 void __noreturn child_exit(int code);
-bool follow_lane(const struct lane *l);
+bool wait_count(int *counter, int want, bool *stop);
 int classify(const struct lane *l, uint64_t e);
 int scan_entries(struct lane *l, pid_t pid, const char *who, long *seen);
-int verify(struct lane *l, const char *region, const char *who,
-	   uint32_t tag, uint32_t gen, uint32_t other_tag, uint32_t other_gen);
-int reap(struct lane *l, pid_t pid, const char *what, bool quiet);
+int reap(struct lane *l, pid_t pid, const char *what);
+pid_t extra_fork(struct lane *l, enum extra kind, long *seen_by);
 int sleepers_recycle(struct lane *l);
 int kid_fork(struct lane *l, struct kid *k);
 void pin_to_cpu(pid_t pid, int cpu);
 int lane_main(struct lane *l);
 
-/* scenario_fork_cow_storm.c: regions, and the fork aimed at a migration. */
+/* scenario_fork_cow_storm.c */
 char *region_map(const struct fork_cow_opts *o, size_t len, size_t huge);
-char *storm_region_map(size_t len);
 size_t storm_lead(size_t len);
 bool region_is_thp(const char *region, size_t len, size_t huge, int kpf_fd);
 int lane_fork(struct lane *l, struct kid *cur);

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * R3's lane: the pipeline of generation children and their checks, and
- * the sleepers (scenario_fork_cow_internal.h).  The lane reads a child's
- * pagemap as soon as fork returns and the child reads its own before
- * anything else: the migration fork copied ends microseconds later.
+ * R3's lane (scenario_fork_cow_internal.h): the pipeline of generation
+ * children and their checks, and the sleepers.  The lane reads a child's
+ * pagemap as soon as fork returns and the child reads its own first: the
+ * migration fork copied ends microseconds later.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -19,11 +19,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pattern.h"
 #include "procs.h"
 #include "scenario_fork_cow_internal.h"
 
 #define RECYCLE_PER_GEN		4	/* sleepers replaced per generation */
+#define HANDSHAKE_MS		20000	/* a step takes milliseconds */
 #define BAD_ENTRY_FMT \
 	"lane %d generation %u: %s %d has a %s migration entry in its COW mapping at page %zu (pagemap %#llx)"
 #define COW_LEAK_FMT \
@@ -49,10 +49,35 @@ void child_exit(int code)
 }
 
 /* Die with the lane; false when it is gone already. */
-bool follow_lane(const struct lane *l)
+static bool follow_lane(const struct lane *l)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	return getppid() == l->pid;
+}
+
+/* fork(), counted; the caller's child runs on from here. */
+static pid_t lane_fork_child(struct lane *l)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid > 0)
+		count(&l->sh->forks, 1);
+	return pid;
+}
+
+/* Waits (bounded) until *@counter reaches @want; false when it did not. */
+bool wait_count(int *counter, int want, bool *stop)
+{
+	double t0 = now_seconds();
+
+	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < want) {
+		if (stop_requested(stop) || now_seconds() - t0 > READY_SECONDS)
+			return false;
+		usleep(1000);
+	}
+	return true;
 }
 
 void pin_to_cpu(pid_t pid, int cpu)
@@ -141,8 +166,9 @@ int scan_entries(struct lane *l, pid_t pid, const char *who, long *seen)
  * process's (other_tag, other_gen) instead is a COW leak, anything else
  * bad data; the first bad page is reported.
  */
-int verify(struct lane *l, const char *region, const char *who,
-	   uint32_t tag, uint32_t gen, uint32_t other_tag, uint32_t other_gen)
+static int verify(struct lane *l, const char *region, const char *who,
+		  uint32_t tag, uint32_t gen, uint32_t other_tag,
+		  uint32_t other_gen)
 {
 	size_t i, n = l->len / l->psz;
 	const char *page;
@@ -165,31 +191,29 @@ int verify(struct lane *l, const char *region, const char *who,
 	return WORKER_OK;
 }
 
-static int send_byte(int fd)
+/*
+ * A byte to @out, then one from @in (bounded), either < 0 for none;
+ * WORKER_SYSCALL on a timeout or when the other end died.
+ */
+static int handshake(int out, int in)
 {
+	struct pollfd p = { .fd = in, .events = POLLIN };
 	char c = 1;
-
-	return write(fd, &c, 1) == 1 ? 0 : -1;
-}
-
-/* Bounded: 0 when the byte came, -1 on timeout or when the writer died. */
-static int wait_byte(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	char c;
 	int r;
 
+	if (out >= 0 && write(out, &c, 1) != 1)
+		return WORKER_SYSCALL;
+	if (in < 0)
+		return 0;
 	do
 		r = poll(&p, 1, HANDSHAKE_MS);
 	while (r < 0 && errno == EINTR);
-	if (r != 1)
-		return -1;
-	return read(fd, &c, 1) == 1 ? 0 : -1;
+	return r == 1 && read(in, &c, 1) == 1 ? 0 : WORKER_SYSCALL;
 }
 
 /*
- * Generation child g: pagemap first, then its snapshot (P, g); after the
- * parent's (P, g + 1) the snapshot again, then it writes (C, g); after the
+ * Generation child g: pagemap, its snapshot (P, g); after the parent's
+ * (P, g + 1) the snapshot again, then it writes (C, g); after the
  * parent's (P, g + 2) its own values.
  */
 static void __noreturn child_main(struct lane *l, int up, int down)
@@ -208,18 +232,14 @@ static void __noreturn child_main(struct lane *l, int up, int down)
 	if (l->o->read_only &&
 	    mprotect(l->region, l->len, PROT_READ | PROT_WRITE))
 		child_exit(WORKER_SYSCALL);
-	ret = verify(l, l->region, "child", pt, g, pt, g + 1);
-	if (!ret && (send_byte(up) || wait_byte(down)))
-		ret = WORKER_SYSCALL;
-	if (!ret)
-		ret = verify(l, l->region, "child", pt, g, pt, g + 1);
+	ret = verify(l, l->region, "child", pt, g, pt, g + 1) ?:
+	      handshake(up, down) ?:
+	      verify(l, l->region, "child", pt, g, pt, g + 1);
 	if (!ret) {
 		fill(l, l->region, child_tag(l), g);
-		if (send_byte(up) || wait_byte(down))
-			ret = WORKER_SYSCALL;
+		ret = handshake(up, down) ?:
+		      verify(l, l->region, "child", child_tag(l), g, pt, g + 2);
 	}
-	if (!ret)
-		ret = verify(l, l->region, "child", child_tag(l), g, pt, g + 2);
 	child_exit(ret);
 }
 
@@ -227,7 +247,7 @@ static void __noreturn child_main(struct lane *l, int up, int down)
  * Reaps a child and returns its exit code (WORKER_*), WORKER_BAD_DATA
  * when a signal killed it: a crash fails whatever the checks said.
  */
-int reap(struct lane *l, pid_t pid, const char *what, bool quiet)
+int reap(struct lane *l, pid_t pid, const char *what)
 {
 	int status;
 
@@ -236,8 +256,6 @@ int reap(struct lane *l, pid_t pid, const char *what, bool quiet)
 			return WORKER_SYSCALL;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_OK)
 		return WORKER_OK;
-	if (quiet)
-		return WORKER_BAD_DATA;
 	if (WIFEXITED(status)) {
 		lane_fail(l, "child_failed", "lane %d: %s %d exited %d (%s)",
 			  l->id, what, pid, WEXITSTATUS(status),
@@ -251,37 +269,58 @@ int reap(struct lane *l, pid_t pid, const char *what, bool quiet)
 }
 
 /*
- * A sleeper: pagemap, then only its VMA (what every rmap walk of the
- * parent's pages visits) until SIGUSR1, blocked since the lane set up.
+ * The children besides the generation's read their pagemap at once, the
+ * migration fork met still in flight, and count what they saw (also in
+ * *@seen_by, when not NULL).  A burst child then exits, which zaps what fork copied; a
+ * storm child checks the first word of every page; a sleeper keeps only
+ * its VMA (what every rmap walk of the parent's pages visits) until
+ * SIGUSR1, blocked since the lane set up.  An entry a
+ * remove_migration_ptes() walk passed before fork copied it stays in the
+ * child (fix (b) lost): the pagemap read, a fault or the exit over it is
+ * the kernel's BUG on a migration entry of an unlocked folio.
  */
-static void sleeper_main(struct lane *l)
+static void __noreturn extra_main(struct lane *l, enum extra kind,
+				  long *seen_by)
 {
+	static const char *const who[] = { "sleeper", "storm child",
+					   "burst child" };
+	size_t i, n = l->len / l->psz;
 	sigset_t usr1;
 	long seen;
-	int ret = scan_entries(l, 0, "sleeper", &seen), sig;
+	int ret = scan_entries(l, 0, who[kind], &seen), sig;
 
 	count(&l->sh->entries, seen);
 	count(&l->sh->seen_by_child, seen);
+	if (seen_by)
+		count(seen_by, seen);
+	if (kind == BURST_CHILD)
+		child_exit(ret);
 	if (!follow_lane(l))
 		child_exit(WORKER_SYSCALL);
 	if (ret)
 		child_exit(ret);
-	madvise(l->region, l->len, MADV_DONTNEED);
-	sigemptyset(&usr1);
-	sigaddset(&usr1, SIGUSR1);
-	child_exit(sigwait(&usr1, &sig) ? WORKER_SYSCALL : WORKER_OK);
+	if (kind == SLEEPER) {
+		madvise(l->region, l->len, MADV_DONTNEED);
+		sigemptyset(&usr1);
+		sigaddset(&usr1, SIGUSR1);
+		child_exit(sigwait(&usr1, &sig) ? WORKER_SYSCALL : WORKER_OK);
+	}
+	/* A bad first word gets the full check, which reports it. */
+	for (i = 0; !ret && i < n; i++)
+		if (*(uint64_t *)(l->region + i * l->psz) !=
+		    pattern_word(parent_tag(l), i, l->gen, 0))
+			ret = verify(l, l->region, "storm child",
+				     parent_tag(l), l->gen, child_tag(l),
+				     l->gen - 1);
+	child_exit(ret);
 }
 
-static pid_t sleeper_fork(struct lane *l)
+pid_t extra_fork(struct lane *l, enum extra kind, long *seen_by)
 {
-	pid_t pid;
+	pid_t pid = lane_fork_child(l);
 
-	fflush(stdout);
-	pid = fork();
 	if (!pid)
-		sleeper_main(l);
-	if (pid > 0)
-		count(&l->sh->forks, 1);
+		extra_main(l, kind, seen_by);
 	return pid;
 }
 
@@ -292,14 +331,14 @@ static int sleeper_retire(struct lane *l, int i)
 	if (l->sleeper[i] <= 0)
 		return 0;
 	kill(l->sleeper[i], SIGUSR1);
-	ret = reap(l, l->sleeper[i], "sleeper", false);
+	ret = reap(l, l->sleeper[i], "sleeper");
 	l->sleeper[i] = 0;
 	return ret;
 }
 
 /*
- * Replaces the oldest sleepers: their exits unlink VMAs from the anon_vma
- * and the new ones link theirs while pages of it are under migration.
+ * Replaces the oldest sleepers: VMAs unlinked from the anon_vma and new
+ * ones linked while pages of it are under migration.
  */
 int sleepers_recycle(struct lane *l)
 {
@@ -309,7 +348,7 @@ int sleepers_recycle(struct lane *l)
 		i = l->next_retire;
 		l->next_retire = (i + 1) % l->nr_sleepers;
 		ret = sleeper_retire(l, i);
-		l->sleeper[i] = sleeper_fork(l);
+		l->sleeper[i] = extra_fork(l, SLEEPER, NULL);
 		if (l->sleeper[i] < 0)
 			ret = WORKER_SYSCALL;
 		count(&l->sh->sleepers_recycled, 1);
@@ -342,15 +381,9 @@ int kid_fork(struct lane *l, struct kid *k)
 	int up[2], down[2];
 	pid_t pid;
 
-	if (pipe(up))
-		return WORKER_SYSCALL;
-	if (pipe(down)) {
-		close(up[0]);
-		close(up[1]);
-		return WORKER_SYSCALL;
-	}
-	fflush(stdout);
-	pid = fork();
+	if (pipe(up) || pipe(down))
+		return WORKER_SYSCALL;	/* the lane ends, and its fds */
+	pid = lane_fork_child(l);
 	if (!pid) {
 		close(up[0]);
 		close(down[1]);
@@ -364,7 +397,6 @@ int kid_fork(struct lane *l, struct kid *k)
 		kid_close(k);
 		return WORKER_SYSCALL;
 	}
-	count(&l->sh->forks, 1);
 	return 0;
 }
 
@@ -374,7 +406,7 @@ static int kid_failed(struct lane *l, struct kid *k)
 	int ret;
 
 	kill(k->pid, SIGKILL);
-	ret = reap(l, k->pid, "child", false);
+	ret = reap(l, k->pid, "child");
 	if (!ret) {
 		lane_fail(l, "child_failed", "lane %d: child %d stopped answering",
 			  l->id, k->pid);
@@ -389,18 +421,18 @@ static int kid_finish(struct lane *l, struct kid *k)
 {
 	int ret;
 
-	if (send_byte(k->down))
+	if (handshake(k->down, -1))
 		return kid_failed(l, k);
-	ret = reap(l, k->pid, "child", false);
+	ret = reap(l, k->pid, "child");
 	kid_close(k);
 	return ret;
 }
 
 /*
- * The parent's write of generation @gen into every region a live child
- * forked over: it COWs the pages the previous child shares (fresh pages
- * for the next fork), and it is the write children check never reaches
- * them.  THP regions of finished children go.
+ * The parent's write of @gen into every region a live child forked over:
+ * it COWs the pages the previous child shares (fresh pages for the next
+ * fork), and children check it never reaches them.  THP regions of
+ * finished children go.
  */
 static void lane_write(struct lane *l, struct kid *prev, struct kid *old,
 		       uint32_t gen)
@@ -438,13 +470,13 @@ static int lane_step(struct lane *l, bool fork_new)
 	if (!ret && old->pid)
 		ret = kid_finish(l, old);
 	if (!ret && prev->pid) {
-		if (send_byte(prev->down) || wait_byte(prev->up))
+		if (handshake(prev->down, prev->up))
 			return kid_failed(l, prev);
 		ret = verify(l, prev->region, "parent", pt, k,
 			     child_tag(l), k - 1);
 	}
 	if (!ret && cur->pid) {
-		if (wait_byte(cur->up))
+		if (handshake(-1, cur->up))
 			return kid_failed(l, cur);
 		seen = l->sh->child_seen[l->id];
 		count(&l->sh->entries, seen > cur->seen ? seen : cur->seen);
@@ -463,7 +495,7 @@ static void lane_abort(struct lane *l)
 	for (i = 0; i < 3; i++)
 		if (l->kid[i].pid > 0) {
 			kill(l->kid[i].pid, SIGKILL);
-			reap(l, l->kid[i].pid, "child", true);
+			waitpid(l->kid[i].pid, NULL, 0);
 			kid_close(&l->kid[i]);
 		}
 }
@@ -486,10 +518,7 @@ static int lane_setup(struct lane *l)
 	l->sleeper = calloc(l->nr_sleepers + 1, sizeof(*l->sleeper));
 	l->pm_fd = pagemap_open(0);
 	l->kpf_fd = kpageflags_open();
-	if (l->o->storm && l->o->memory == FORK_COW_BASE)
-		l->region = storm_region_map(l->len);
-	else
-		l->region = region_map(l->o, l->len, l->huge);
+	l->region = region_map(l->o, l->len, l->huge);
 	if (!l->pm || !l->pre || !l->post || !l->sleeper || !l->region ||
 	    l->pm_fd < 0) {
 		lane_fail(l, "setup", "lane %d: set-up: %s", l->id,
@@ -503,7 +532,7 @@ static int lane_setup(struct lane *l)
 		return WORKER_SYSCALL;
 	}
 	for (i = 0; i < l->nr_sleepers; i++) {
-		l->sleeper[i] = sleeper_fork(l);
+		l->sleeper[i] = extra_fork(l, SLEEPER, NULL);
 		if (l->sleeper[i] < 0)
 			return WORKER_SYSCALL;
 	}
@@ -513,19 +542,6 @@ static int lane_setup(struct lane *l)
 	return 0;
 }
 
-static bool lane_wait_go(struct lane *l)
-{
-	double t0 = now_seconds();
-
-	while (!__atomic_load_n(&l->sh->go, __ATOMIC_ACQUIRE)) {
-		if (stop_requested(l->env->stop) ||
-		    now_seconds() - t0 > READY_SECONDS)
-			return false;
-		usleep(1000);
-	}
-	return true;
-}
-
 int lane_main(struct lane *l)
 {
 	int ret, i;
@@ -533,7 +549,7 @@ int lane_main(struct lane *l)
 	pin_to_cpu(0, l->cpu);
 	ret = lane_setup(l);
 	__atomic_fetch_add(&l->sh->ready, 1, __ATOMIC_RELEASE);
-	if (!ret && lane_wait_go(l))
+	if (!ret && wait_count(&l->sh->go, 1, l->env->stop))
 		while (!ret && !stop_requested(l->env->stop))
 			ret = lane_step(l, true);
 	/* Two more steps take the last children through their checks. */

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * R3's aimed fork (scenario_fork_cow_internal.h): the regions of each
- * memory kind, aiming a fork at a migration in flight, holding that
- * migration open, and the bursts and storms of short-lived children that
- * meet it again.
+ * R3's aimed fork (scenario_fork_cow_internal.h): the regions, the fork
+ * aimed at a migration in flight and holding it open, and the bursts and
+ * storms of short-lived children that meet it again.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -27,75 +26,66 @@
 #define PARENT_ENTRY_FMT \
 	"lane %d generation %u: fork left the parent's %s migration entry at page %zu as it was (pagemap %#llx)"
 
-/* @addr up, to a multiple of @align (a power of two). */
-static char *align_up(char *addr, size_t align)
-{
-	return (char *)(((unsigned long)addr + align - 1) & ~(align - 1));
-}
-
-char *region_map(const struct fork_cow_opts *o, size_t len, size_t huge)
-{
-	int flags = MAP_PRIVATE | MAP_ANONYMOUS;
-	char *p, *aligned;
-
-	if (o->memory == FORK_COW_HUGETLB) {
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE,
-			 flags | MAP_HUGETLB, -1, 0);
-		return p == MAP_FAILED ? NULL : p;
-	}
-	if (o->memory == FORK_COW_BASE) {
-		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
-		if (p == MAP_FAILED)
-			return NULL;
-		madvise(p, len, MADV_NOHUGEPAGE);	/* EINVAL without THP */
-		return p;
-	}
-	/* THP: PMD-aligned, so that every huge page can be PMD-mapped. */
-	p = mmap(NULL, len + huge, PROT_READ | PROT_WRITE, flags, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-	aligned = align_up(p, huge);
-	if (aligned > p)
-		munmap(p, aligned - p);
-	munmap(aligned + len, p + huge - aligned);
-	if (madvise(aligned, len, MADV_HUGEPAGE)) {
-		munmap(aligned, len);
-		return NULL;
-	}
-	return aligned;
-}
-
 /* Bytes of lead-in that put a storm region of @len at a page table's end. */
 size_t storm_lead(size_t len)
 {
 	return (STORM_SPAN_BYTES - len % STORM_SPAN_BYTES) % STORM_SPAN_BYTES;
 }
 
-/*
- * A storm region of base pages ends a page table, behind populated pages
- * of the same VMA that nobody migrates: fork copies them first, under the
- * parent's page table lock, which gives a walk that starts as
- * anon_vma_fork() returns the time to pass the child before fork copies
- * an entry of the region into it.
- */
-char *storm_region_map(size_t len)
+/* @len bytes of private anonymous memory at a multiple of @align. */
+static char *map_aligned(size_t len, size_t align)
 {
-	size_t lead = storm_lead(len), span = lead + len, psz = getpagesize();
-	size_t i, map = span + STORM_SPAN_BYTES;
-	char *p, *aligned;
+	char *p, *a;
 
-	p = mmap(NULL, map, PROT_READ | PROT_WRITE,
+	p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	aligned = align_up(p, STORM_SPAN_BYTES);
-	if (aligned > p)
-		munmap(p, aligned - p);
-	munmap(aligned + span, p + map - aligned - span);
-	madvise(aligned, span, MADV_NOHUGEPAGE);	/* EINVAL without THP */
-	for (i = 0; i < lead; i += psz)
-		aligned[i] = 1;
-	return aligned + lead;
+	a = (char *)(((unsigned long)p + align - 1) & ~(align - 1));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + len, p + align - a);
+	return a;
+}
+
+/*
+ * THPs are PMD-aligned, so that every huge page can be PMD-mapped.  A
+ * storm region of base pages ends a page table, behind populated pages of
+ * its VMA that nobody migrates: fork copies them first, under the parent's
+ * page table lock, which gives a walk that starts as anon_vma_fork()
+ * returns the time to pass the child before fork copies an entry of the
+ * region into it.
+ */
+char *region_map(const struct fork_cow_opts *o, size_t len, size_t huge)
+{
+	int hugetlb = o->memory == FORK_COW_HUGETLB ? MAP_HUGETLB : 0;
+	size_t lead = storm_lead(len), i;
+	char *p;
+
+	if (o->memory == FORK_COW_THP) {
+		p = map_aligned(len, huge);
+		if (p && madvise(p, len, MADV_HUGEPAGE)) {
+			munmap(p, len);
+			return NULL;
+		}
+		return p;
+	}
+	if (o->memory == FORK_COW_BASE && o->storm) {
+		p = map_aligned(lead + len, STORM_SPAN_BYTES);
+		if (!p)
+			return NULL;
+		madvise(p, lead + len, MADV_NOHUGEPAGE);
+		for (i = 0; i < lead; i += getpagesize())
+			p[i] = 1;
+		return p + lead;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | hugetlb, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (!hugetlb)
+		madvise(p, len, MADV_NOHUGEPAGE);	/* EINVAL without THP */
+	return p;
 }
 
 /* Whether every PMD of the region maps a THP (kpageflags THP, head). */
@@ -118,9 +108,8 @@ bool region_is_thp(const char *region, size_t len, size_t huge, int kpf_fd)
 }
 
 /*
- * COW splits the PMDs of a region forked over, so every generation maps
- * fresh THPs and checks them.  A region that is not THP-mapped is replaced
- * a few times, then used as it is (and counted).
+ * COW splits the PMDs of a region forked over: every generation maps fresh
+ * THPs, replaced a few times when not THP-mapped, then used (and counted).
  */
 static int lane_fresh_thp(struct lane *l)
 {
@@ -157,20 +146,13 @@ static bool lane_sees_entry(const struct lane *l, const uint64_t *pm)
 	return false;
 }
 
-/* Whether the migrator runs on this lane's CPU, where a lane can hold it. */
-static bool migrator_shared(const struct lane *l)
-{
-	return l->migrator_cpu == l->cpu;
-}
-
 /*
- * Holds a migration the lane caught in flight open.  On the CPU it shares
- * with the lanes the migrator gives way at the cond_resched() between
- * unmapping a folio and moving it (migrate_pages_batch()), which is how
- * the lane sees its entry at all; made SCHED_IDLE it stays parked there,
- * its entries in place, until the fork, the child's look and the burst are
- * done (at normal priority it finished the move within the fork).  A
- * SCHED_FIFO lane as well held longer but left 2 of 30 soft offline case
+ * Holds a migration the lane caught open.  A migrator on the lanes' CPU
+ * gives way at the cond_resched() between unmapping a folio and moving it
+ * (migrate_pages_batch()), which is how the lane sees its entry at all;
+ * made SCHED_IDLE it stays parked there until the fork, the child's look
+ * and the burst are done (at normal priority it finished the move within
+ * the fork).  A SCHED_FIFO lane as well left 2 of 30 soft offline case
  * runs without an entry in 9 s; SCHED_IDLE alone passed 20 of 20
  * (two-node TCG VM, 2026-12-05).  The last lane to let go restores it.
  */
@@ -179,7 +161,7 @@ static void hold_migration(struct lane *l, bool hold)
 	struct sched_param normal = { 0 };
 	pid_t pid = l->sh->migrator;
 
-	if (pid <= 0 || !migrator_shared(l))
+	if (pid <= 0 || !l->holds)
 		return;
 	if (hold && __atomic_fetch_add(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
 		sched_setscheduler(pid, SCHED_IDLE, &normal);
@@ -188,12 +170,11 @@ static void hold_migration(struct lane *l, bool hold)
 }
 
 /*
- * Aims the next fork: polls the region's pagemap until a page shows a
- * migration entry, for at most the migrator's round in progress and one
- * more (compaction reaches fresh pages once a round, if at all), and
- * AIM_MS (all a soft offline round of a few random pages gets).  It sleeps
- * between reads, which lets a migrator on the same CPU run, and the
- * wake-up preempts it mid-batch.  l->pre keeps the last read.
+ * Polls the region's pagemap (into l->pre) until a page shows a migration
+ * entry, for at most the migrator's round in progress and one more
+ * (compaction reaches fresh pages once a round, if at all), and AIM_MS
+ * (all a soft offline round of a few random pages gets).  Its sleeps let
+ * a migrator on the CPU run, and its wake-ups preempt it mid-batch.
  */
 static bool lane_aim(struct lane *l)
 {
@@ -215,16 +196,10 @@ static bool lane_aim(struct lane *l)
 	return false;
 }
 
-/* Swap offset of a swap pagemap entry: the source PFN of a migration. */
-static uint64_t swap_offset(uint64_t e)
-{
-	return pm_pfn(e) >> 5;
-}
-
 /*
- * The parent's side of fix (a): a page that showed a write or
- * read-exclusive entry before fork and an entry of the same migration
- * (source PFN) after it had it copied, which must have made it a read
+ * The parent's side of fix (a): a page with a write or read-exclusive
+ * entry before fork and one of the same migration after it (the swap
+ * offset is the source PFN) had it copied, which must have made it a read
  * entry.  Counts those copies; WORKER_BAD_ENTRY when fork left one so.
  */
 static int lane_check_copied(struct lane *l)
@@ -241,7 +216,7 @@ static int lane_check_copied(struct lane *l)
 		    before != MIGRATION_READ_EXCLUSIVE)
 			continue;
 		after = classify(l, l->post[i]);
-		if (after < 0 || swap_offset(l->post[i]) != swap_offset(l->pre[i]))
+		if (after < 0 || pm_pfn(l->post[i]) >> 5 != pm_pfn(l->pre[i]) >> 5)
 			continue;	/* that migration ended before the copy */
 		if (after == MIGRATION_READ) {
 			if (i % step == 0)
@@ -256,61 +231,22 @@ static int lane_check_copied(struct lane *l)
 	return 0;
 }
 
-/*
- * A storm child: its pagemap first, while the migration fork met is still
- * in flight, then, when it is to @look, the first word of every page (a
- * burst child only exits, which zaps what fork copied).  An entry a
- * remove_migration_ptes() walk passed before fork copied it stays here
- * (fix (b) lost): reading the pagemap, faulting on it or exiting over it
- * is the kernel's BUG on a migration entry of an unlocked folio.
- */
-static void storm_child_main(struct lane *l, long *seen_by_kind, bool look)
+/* A storm or burst child, counted in @forks and @seen; its exit code. */
+static int short_fork(struct lane *l, enum extra kind, long *forks,
+		      long *seen)
 {
-	size_t i, n = l->len / l->psz;
-	long seen;
-	int ret = scan_entries(l, 0, "storm child", &seen);
+	pid_t pid = extra_fork(l, kind, seen);
 
-	count(&l->sh->entries, seen);
-	count(&l->sh->seen_by_child, seen);
-	count(seen_by_kind, seen);
-	if (!look)
-		child_exit(ret);
-	if (!follow_lane(l))
-		child_exit(WORKER_SYSCALL);
-	/* A bad first word gets the full check, which reports it. */
-	for (i = 0; !ret && i < n; i++)
-		if (*(uint64_t *)(l->region + i * l->psz) !=
-		    pattern_word(parent_tag(l), i, l->gen, 0))
-			ret = verify(l, l->region, "storm child",
-				     parent_tag(l), l->gen, child_tag(l),
-				     l->gen - 1);
-	child_exit(ret);
-}
-
-/*
- * Forks one short-lived child (storm_child_main()), counts it in @forks
- * and what it saw in @seen, and reaps it: its exit code.
- */
-static int short_fork(struct lane *l, long *forks, long *seen, bool look)
-{
-	pid_t pid;
-
-	fflush(stdout);
-	pid = fork();
 	if (pid < 0)
 		return WORKER_SYSCALL;
-	if (!pid)
-		storm_child_main(l, seen, look);
-	count(&l->sh->forks, 1);
 	count(forks, 1);
-	return reap(l, pid, look ? "storm child" : "burst child", false);
+	return reap(l, pid, kind == STORM_CHILD ? "storm child" : "burst child");
 }
 
 /*
- * Storm children one after the other for FORK_COW_STORM_MS, each reaped
- * before the next and aimed like the generation's fork: a fork while
- * nothing is under migration meets no walk, and while a batch is in
- * flight the aim returns at its first look.
+ * Storm children one after the other for FORK_COW_STORM_MS, each aimed
+ * like the generation's fork (a fork while nothing is under migration
+ * meets no walk; while a batch is in flight the aim returns at once).
  */
 static int lane_storm(struct lane *l)
 {
@@ -320,20 +256,19 @@ static int lane_storm(struct lane *l)
 	while (!ret && now_seconds() < end && !stop_requested(l->env->stop)) {
 		if (lane_aim(l))
 			count(&l->sh->aimed, 1);
-		ret = short_fork(l, &l->sh->storm_forks, &l->sh->storm_seen,
-				 true);
+		ret = short_fork(l, STORM_CHILD, &l->sh->storm_forks,
+				 &l->sh->storm_seen);
 	}
 	return ret;
 }
 
 /*
- * More forks per migration: while the lane's pagemap still shows an entry
- * after the generation's fork (l->post), children that only read their
- * pagemap and exit, each copying the entry again.  A migration seen once
- * is then met several times, which gives the short windows (soft offline's
- * single pages, compaction's rare visits, a huge page's one entry) their
- * margin.  Touching a page would sleep on it, and the idle CPU would let
- * the held migrator finish: the generation children check the data.
+ * More forks per migration: while the lane's pagemap (l->post) still
+ * shows an entry after the generation's fork, children that only read
+ * their pagemap and exit, each copying the entry again: the margin of the
+ * short windows (soft offline's single pages, compaction's rare visits, a
+ * huge page's one entry).  A child touching a page would sleep on it and
+ * the idle CPU let the held migrator finish.
  */
 static int lane_burst(struct lane *l)
 {
@@ -344,8 +279,8 @@ static int lane_burst(struct lane *l)
 	for (i = 0; !ret && i < BURST_FORKS && now_seconds() < end; i++) {
 		if (!lane_sees_entry(l, l->post))
 			break;
-		ret = short_fork(l, &l->sh->burst_forks, &l->sh->burst_seen,
-				 false);
+		ret = short_fork(l, BURST_CHILD, &l->sh->burst_forks,
+				 &l->sh->burst_seen);
 		if (!ret && pagemap_read(l->pm_fd, (unsigned long)l->region,
 					 n, l->post))
 			ret = WORKER_SYSCALL;
@@ -354,10 +289,10 @@ static int lane_burst(struct lane *l)
 }
 
 /*
- * Forks child l->gen where migration entries are most likely: right after
- * the write that gave the parent fresh pages, once the lane sees one of
- * them under migration.  Where the migrator shares the lanes' CPU the lane
- * holds that migration for the child's look, the burst and the storm.
+ * Forks child l->gen right after the write that gave the parent fresh
+ * pages, once the lane sees one of them under migration, and holds that
+ * migration (on a shared CPU) for the child's look, the burst and the
+ * storm.
  */
 int lane_fork(struct lane *l, struct kid *cur)
 {
@@ -384,8 +319,8 @@ int lane_fork(struct lane *l, struct kid *cur)
 	}
 	if (!ret)
 		ret = lane_check_copied(l);
-	held_storm = l->o->storm && aimed && migrator_shared(l);
-	if (!ret && migrator_shared(l) && l->types_known)
+	held_storm = l->o->storm && aimed && l->holds;
+	if (!ret && l->holds && l->types_known)
 		ret = lane_burst(l);
 	if (!ret && held_storm)
 		ret = lane_storm(l);

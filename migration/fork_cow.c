@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * R3, fork copying migration entries (lib/scenario_fork_cow.h tells the
- * race): this file picks the memory kinds and the triggers.  Compaction
- * moves neither PMD-mapped THPs nor hugetlb pages, so those cases SKIP
- * with the compaction triggers; move_pages, soft offline and memory
- * offline (hotplug/) reach them.
+ * R3, fork copying migration entries (lib/scenario_fork_cow.h): memory
+ * kinds by triggers.  Compaction moves neither PMD-mapped THPs nor hugetlb
+ * pages: those cases SKIP with it.
  */
 #include "kselftest_harness.h"
 #include "harness.h"
@@ -72,11 +70,7 @@ TEST_F(fork_cow, many_sleepers)
 	FORK_COW(.sleepers = FORK_COW_SLEEPERS);
 }
 
-/*
- * Forks back to back, the migrator on a CPU of its own, many sleepers:
- * remove_migration_ptes() walks that start between anon_vma_fork() and
- * copy_page_range() (fix (b), the walk order).
- */
+/* Walks that start between anon_vma_fork() and the copy: fix (b). */
 TEST_F(fork_cow, fork_storm)
 {
 	FORK_COW(.sleepers = FORK_COW_SLEEPERS, .storm = true);
