@@ -261,21 +261,21 @@ static int run_lanes(struct race_env *env, struct lane *proto,
 		room_make(&room, ROOM_BYTES, ROOM_WAVES, proto->cpu);
 	for (i = 0; i < LANES && ret >= 0; i++) {
 		fflush(stdout);
-		ret = pids[i] = worker_fork();
-		if (!ret) {
+		pids[i] = worker_fork();
+		if (!pids[i]) {
 			proto->id = i;
 			proto->slot = -1;
 			child_exit(lane_main(proto));
 		}
+		ret = pids[i] < 0 ? -1 : 0;
 	}
-	if (ret < 0 || !wait_count(&sh->ready, LANES, env->stop) ||
+	if (ret || !wait_count(&sh->ready, LANES, env->stop) ||
 	    race_env_start(env, 0)) {
 		race_fail(env, &sh->res, "setup",
 			  "lanes or migrator did not start");
 		stop_request(env->stop);
 		ret = -1;
 	} else {
-		ret = 0;
 		pin_to_cpu(env->migrator, proto->migrator_cpu);
 		sh->migrator = env->migrator;
 		room_punch(&room, proto->cpu);
