@@ -271,10 +271,10 @@ int reap(struct lane *l, pid_t pid, const char *what)
 /*
  * The children besides the generation's read their pagemap at once, the
  * migration fork met still in flight, and count what they saw (also in
- * *@seen_by, when not NULL).  A burst child then exits, which zaps what fork copied; a
- * storm child checks the first word of every page; a sleeper keeps only
- * its VMA (what every rmap walk of the parent's pages visits) until
- * SIGUSR1, blocked since the lane set up.  An entry a
+ * *@seen_by, unless NULL).  A burst child then exits, which zaps what
+ * fork copied; a storm child checks the first word of every page; a
+ * sleeper keeps only its VMA (what every rmap walk of the parent's pages
+ * visits) until SIGUSR1, blocked since the lane set up.  An entry a
  * remove_migration_ptes() walk passed before fork copied it stays in the
  * child (fix (b) lost): the pagemap read, a fault or the exit over it is
  * the kernel's BUG on a migration entry of an unlocked folio.
