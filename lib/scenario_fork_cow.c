@@ -4,14 +4,11 @@
  * machine must give, the lanes against the migrator, and the result.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "hugetlb.h"
@@ -219,26 +216,6 @@ static bool window_still_closed(struct race_env *env,
 	       now_seconds() - env->t_start < EXTEND_FACTOR * race_duration();
 }
 
-/* A lane reported what went wrong in it; its end is reported here. */
-static void reap_lane(struct race_env *env, struct fork_cow_shared *sh,
-		      int id, pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return;
-	if (WIFSIGNALED(status))
-		race_fail(env, &sh->res, "child_failed",
-			  "fork_cow lane %d (%d) killed by signal %d (%s)", id,
-			  pid, WTERMSIG(status), strsignal(WTERMSIG(status)));
-	else if (WEXITSTATUS(status))
-		race_fail(env, &sh->res, "child_failed",
-			  "fork_cow lane %d (%d) exited %d (%s)", id, pid,
-			  WEXITSTATUS(status),
-			  worker_exit_name(WEXITSTATUS(status)));
-}
-
 /*
  * Runs the lanes against the migrator; -1 on a set-up error.  Compaction
  * cases hold a room (room.h) made on the lanes' CPU, and so node, and
@@ -295,9 +272,12 @@ static int run_lanes(struct race_env *env, struct lane *proto,
 	if (race_env_stop(env))
 		race_fail(env, &sh->res, "child_failed",
 			  "the migrator or its trigger failed (see above)");
-	for (i = 0; i < LANES; i++)
+	/* A lane reported what went wrong in it; its end is reported here. */
+	for (i = 0; i < LANES; i++) {
+		proto->id = i;
 		if (pids[i] > 0)
-			reap_lane(env, sh, i, pids[i]);
+			reap(proto, pids[i], "lane process");
+	}
 	return ret;
 }
 
