@@ -70,17 +70,10 @@ TEST_F_TIMEOUT(offline, unmap, RACE_CASE_TIMEOUT)
 
 TEST_F_TIMEOUT(offline, fork_cow, RACE_CASE_TIMEOUT)
 {
-	struct fork_cow_opts opts = { .memory = FORK_COW_BASE };
-	struct fork_cow_result res;
-	int ret;
+	const struct fork_cow_opts opts = { .memory = FORK_COW_BASE };
 
-	if (!offline_case(_metadata, &self->env, "R3", 0))
-		return;
-	ret = fork_cow_run(&self->env, &opts, &res);
-	if (ret > 0)
-		SKIP(return, "%s", res.error);
-	ASSERT_EQ(0, ret) TH_LOG("%s", res.error);
-	EXPECT_EQ(0, fork_cow_verdict(&self->env, &res));
+	race_case_run(_metadata, &self->env, &fork_cow_scenario, "offline",
+		      &opts);
 }
 
 TEST_F_TIMEOUT(offline, ksm_forked_children, RACE_CASE_TIMEOUT)

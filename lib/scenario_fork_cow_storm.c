@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * R3's aimed fork (scenario_fork_cow_internal.h): the regions, the fork
+ * aimed at a migration in flight and holding it open, and the bursts and
+ * storms of short-lived children that meet it again.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "procs.h"
+#include "scenario_fork_cow_internal.h"
+
+/* Aim at most two migrator rounds, and this long (slow TCG guests). */
+#define AIM_MS			500
+#define AIM_POLL_US		50
+#define THP_TRIES		4
+/* What one page table maps (x86-64, and most 4 KiB page systems). */
+#define STORM_SPAN_BYTES	(2UL << 20)
+/* Forks of one burst (lane_burst()), and how long it may go on. */
+#define BURST_FORKS		32
+#define BURST_MS		20
+#define PARENT_ENTRY_FMT \
+	"lane %d generation %u: fork left the parent's %s migration entry at page %zu as it was (pagemap %#llx)"
+
+/* Bytes of lead-in that put a storm region of @len at a page table's end. */
+size_t storm_lead(size_t len)
+{
+	return (STORM_SPAN_BYTES - len % STORM_SPAN_BYTES) % STORM_SPAN_BYTES;
+}
+
+/* @len bytes of private anonymous memory at a multiple of @align. */
+static char *map_aligned(size_t len, size_t align)
+{
+	char *p, *a;
+
+	p = mmap(NULL, len + align, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (char *)(((unsigned long)p + align - 1) & ~(align - 1));
+	if (a > p)
+		munmap(p, a - p);
+	munmap(a + len, p + align - a);
+	return a;
+}
+
+/*
+ * THPs are PMD-aligned, so that every huge page can be PMD-mapped.  A
+ * storm region of base pages ends a page table, behind populated pages of
+ * its VMA that nobody migrates: fork copies them first, under the parent's
+ * page table lock, which gives a walk that starts as anon_vma_fork()
+ * returns the time to pass the child before fork copies an entry of the
+ * region into it.
+ */
+char *region_map(const struct fork_cow_opts *o, size_t len, size_t huge)
+{
+	int hugetlb = o->memory == FORK_COW_HUGETLB ? MAP_HUGETLB : 0;
+	size_t lead = storm_lead(len), i;
+	char *p;
+
+	if (o->memory == FORK_COW_THP) {
+		p = map_aligned(len, huge);
+		if (p && madvise(p, len, MADV_HUGEPAGE)) {
+			munmap(p, len);
+			return NULL;
+		}
+		return p;
+	}
+	if (o->memory == FORK_COW_BASE && o->storm) {
+		p = map_aligned(lead + len, STORM_SPAN_BYTES);
+		if (!p)
+			return NULL;
+		madvise(p, lead + len, MADV_NOHUGEPAGE);
+		for (i = 0; i < lead; i += getpagesize())
+			p[i] = 1;
+		return p + lead;
+	}
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | hugetlb, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (!hugetlb)
+		madvise(p, len, MADV_NOHUGEPAGE);	/* EINVAL without THP */
+	return p;
+}
+
+/* Whether every PMD of the region maps a THP (kpageflags THP, head). */
+bool region_is_thp(const char *region, size_t len, size_t huge, int kpf_fd)
+{
+	int fd = pagemap_open(0);
+	uint64_t pfn, flags;
+	size_t off;
+	bool ok = fd >= 0;
+
+	for (off = 0; ok && off < len; off += huge) {
+		pfn = pagemap_pfn_of(fd, (unsigned long)region + off);
+		ok = pfn && !(pfn & (huge / getpagesize() - 1)) &&
+		     !kpageflags_read(kpf_fd, pfn, &flags) &&
+		     kpf(flags, KPF_THP) && kpf(flags, KPF_COMPOUND_HEAD);
+	}
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/*
+ * COW splits the PMDs of a region forked over: every generation maps fresh
+ * THPs, replaced a few times when not THP-mapped, then used (and counted).
+ */
+static int lane_fresh_thp(struct lane *l)
+{
+	int tries;
+
+	for (tries = 0; tries < THP_TRIES; tries++) {
+		l->region = region_map(l->o, l->len, l->huge);
+		if (!l->region) {
+			lane_fail(l, "setup", "lane %d: mmap: %s", l->id,
+				  strerror(errno));
+			return WORKER_SYSCALL;
+		}
+		fill(l, l->region, parent_tag(l), l->gen);
+		targets_set(l->env->targets, l->slot, l->pid, l->region,
+			    l->len);
+		if (region_is_thp(l->region, l->len, l->huge, l->kpf_fd)) {
+			count(&l->sh->thp_regions, 1);
+			return 0;
+		}
+		count(&l->sh->thp_misses, 1);
+		if (tries + 1 < THP_TRIES)
+			munmap(l->region, l->len);
+	}
+	return 0;
+}
+
+static bool lane_sees_entry(const struct lane *l, const uint64_t *pm)
+{
+	size_t n = l->len / l->psz, i;
+
+	for (i = 0; i < n; i++)
+		if (classify(l, pm[i]) >= 0)
+			return true;
+	return false;
+}
+
+/*
+ * Holds a migration the lane caught open.  A migrator on the lanes' CPU
+ * gives way at the cond_resched() between unmapping a folio and moving it
+ * (migrate_pages_batch()), which is how the lane sees its entry at all;
+ * made SCHED_IDLE it stays parked there until the fork, the child's look
+ * and the burst are done (at normal priority it finished the move within
+ * the fork).  A SCHED_FIFO lane as well left 2 of 30 soft offline case
+ * runs without an entry in 9 s; SCHED_IDLE alone passed 20 of 20
+ * (two-node TCG VM, 2026-12-05).  The last lane to let go restores it.
+ */
+static void hold_migration(struct lane *l, bool hold)
+{
+	struct sched_param normal = { 0 };
+	pid_t pid = l->sh->migrator;
+
+	if (pid <= 0 || !l->holds)
+		return;
+	if (hold && __atomic_fetch_add(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
+		sched_setscheduler(pid, SCHED_IDLE, &normal);
+	if (!hold && __atomic_sub_fetch(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
+		sched_setscheduler(pid, SCHED_OTHER, &normal);
+}
+
+/*
+ * Polls the region's pagemap (into l->pre) until a page shows a migration
+ * entry, for at most the migrator's round in progress and one more
+ * (compaction reaches fresh pages once a round, if at all), and AIM_MS
+ * (all a soft offline round of a few random pages gets).  Its sleeps let
+ * a migrator on the CPU run, and its wake-ups preempt it mid-batch.
+ */
+static bool lane_aim(struct lane *l)
+{
+	size_t n = l->len / l->psz;
+	double end = now_seconds() + AIM_MS / 1000.0;
+	long round = __atomic_load_n(&l->env->stats->rounds, __ATOMIC_RELAXED);
+
+	do {
+		if (pagemap_read(l->pm_fd, (unsigned long)l->region, n,
+				 l->pre))
+			return false;
+		if (lane_sees_entry(l, l->pre))
+			return true;
+		usleep(AIM_POLL_US);
+	} while (now_seconds() < end && !stop_requested(l->env->stop) &&
+		 (!l->aim_by_rounds ||
+		  __atomic_load_n(&l->env->stats->rounds, __ATOMIC_RELAXED) <
+		  round + 2));
+	return false;
+}
+
+/*
+ * The parent's side of fix (a): a page with a write or read-exclusive
+ * entry before fork and one of the same migration after it (the swap
+ * offset is the source PFN) had it copied, which must have made it a read
+ * entry.  Counts those copies; WORKER_BAD_ENTRY when fork left one so.
+ */
+static int lane_check_copied(struct lane *l)
+{
+	size_t n = l->len / l->psz, step = l->huge ? l->huge / l->psz : 1, i;
+	int before, after;
+
+	if (!l->types_known ||
+	    pagemap_read(l->pm_fd, (unsigned long)l->region, n, l->post))
+		return 0;
+	for (i = 0; i < n; i++) {
+		before = classify(l, l->pre[i]);
+		if (before != MIGRATION_WRITE &&
+		    before != MIGRATION_READ_EXCLUSIVE)
+			continue;
+		after = classify(l, l->post[i]);
+		if (after < 0 || pm_pfn(l->post[i]) >> 5 != pm_pfn(l->pre[i]) >> 5)
+			continue;	/* that migration ended before the copy */
+		if (after == MIGRATION_READ) {
+			if (i % step == 0)
+				count(&l->sh->copied[before], 1);
+			continue;
+		}
+		lane_fail(l, "cow_entry", PARENT_ENTRY_FMT, l->id, l->gen,
+			  migration_entry_name(after), i,
+			  (unsigned long long)l->post[i]);
+		return WORKER_BAD_ENTRY;
+	}
+	return 0;
+}
+
+/* A storm or burst child, counted in @forks and @seen; its exit code. */
+static int short_fork(struct lane *l, enum extra kind, long *forks,
+		      long *seen)
+{
+	pid_t pid = extra_fork(l, kind, seen);
+
+	if (pid < 0)
+		return WORKER_SYSCALL;
+	count(forks, 1);
+	return reap(l, pid, kind == STORM_CHILD ? "storm child" : "burst child");
+}
+
+/*
+ * Storm children one after the other for FORK_COW_STORM_MS, each aimed
+ * like the generation's fork (a fork while nothing is under migration
+ * meets no walk; while a batch is in flight the aim returns at once).
+ */
+static int lane_storm(struct lane *l)
+{
+	double end = now_seconds() + FORK_COW_STORM_MS / 1000.0;
+	int ret = 0;
+
+	while (!ret && now_seconds() < end && !stop_requested(l->env->stop)) {
+		if (lane_aim(l))
+			count(&l->sh->aimed, 1);
+		ret = short_fork(l, STORM_CHILD, &l->sh->storm_forks,
+				 &l->sh->storm_seen);
+	}
+	return ret;
+}
+
+/*
+ * More forks per migration: while the lane's pagemap (l->post) still
+ * shows an entry after the generation's fork, children that only read
+ * their pagemap and exit, each copying the entry again: the margin of the
+ * short windows (soft offline's single pages, compaction's rare visits, a
+ * huge page's one entry).  A child touching a page would sleep on it and
+ * the idle CPU let the held migrator finish.
+ */
+static int lane_burst(struct lane *l)
+{
+	double end = now_seconds() + BURST_MS / 1000.0;
+	size_t n = l->len / l->psz;
+	int ret = 0, i;
+
+	for (i = 0; !ret && i < BURST_FORKS && now_seconds() < end; i++) {
+		if (!lane_sees_entry(l, l->post))
+			break;
+		ret = short_fork(l, BURST_CHILD, &l->sh->burst_forks,
+				 &l->sh->burst_seen);
+		if (!ret && pagemap_read(l->pm_fd, (unsigned long)l->region,
+					 n, l->post))
+			ret = WORKER_SYSCALL;
+	}
+	return ret;
+}
+
+/*
+ * Forks child l->gen right after the write that gave the parent fresh
+ * pages, once the lane sees one of them under migration, and holds that
+ * migration (on a shared CPU) for the child's look, the burst and the
+ * storm.
+ */
+int lane_fork(struct lane *l, struct kid *cur)
+{
+	bool aimed, held_storm;
+	int ret = 0;
+
+	if (l->o->memory == FORK_COW_THP)
+		ret = lane_fresh_thp(l);
+	if (!ret && l->o->read_only &&
+	    mprotect(l->region, l->len, PROT_READ))
+		ret = WORKER_SYSCALL;
+	if (ret)
+		return ret;
+	aimed = lane_aim(l);
+	if (aimed) {
+		count(&l->sh->aimed, 1);
+		hold_migration(l, true);
+	}
+	ret = kid_fork(l, cur);
+	/* Look before the migrator can take its entries back. */
+	if (!ret) {
+		ret = scan_entries(l, cur->pid, "child", &cur->seen);
+		count(&l->sh->seen_by_parent, cur->seen);
+	}
+	if (!ret)
+		ret = lane_check_copied(l);
+	held_storm = l->o->storm && aimed && l->holds;
+	if (!ret && l->holds && l->types_known)
+		ret = lane_burst(l);
+	if (!ret && held_storm)
+		ret = lane_storm(l);
+	if (aimed)
+		hold_migration(l, false);
+	if (!ret && l->o->read_only &&
+	    mprotect(l->region, l->len, PROT_READ | PROT_WRITE))
+		ret = WORKER_SYSCALL;
+	if (!ret)
+		ret = sleepers_recycle(l);
+	if (!ret && l->o->storm && !held_storm)
+		ret = lane_storm(l);
+	return ret;
+}
