@@ -79,6 +79,8 @@ struct trigger_stats {
  *   TRIGGER_SPLITS_THP   splits a THP before migrating its pages
  *   TRIGGER_MOVES_HUGETLB migrates hugetlb pages
  *   TRIGGER_ALL_TARGETS  a round covers every target (not a random few)
+ *   TRIGGER_BY_ADDRESS   migrates by the owner's addresses (move_pages), a
+ *                        call the owner's own threads can make too
  */
 enum trigger_flags {
 	TRIGGER_UNMAPPED	= 1 << 0,
@@ -87,6 +89,7 @@ enum trigger_flags {
 	TRIGGER_SPLITS_THP	= 1 << 3,
 	TRIGGER_MOVES_HUGETLB	= 1 << 4,
 	TRIGGER_ALL_TARGETS	= 1 << 5,
+	TRIGGER_BY_ADDRESS	= 1 << 6,
 };
 
 struct trigger {
