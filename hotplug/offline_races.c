@@ -9,7 +9,8 @@
  * the test is killed.
  *
  *   swapcache   R1: unmapped swap-cache folios in the block
- *   unmap       R2: victims munmap and exit while their block goes offline
+ *   anon_vma_unmap      R2: victims munmap and exit while their block
+ *                       goes offline
  *   fork_cow    R3: fork while the parent's block goes offline
  *   ksm_*       R4: KSM pages in the block; the stable tree must find them
  *               at their new PFN, and the KSM memory notifier must not drop
@@ -21,7 +22,7 @@
 #include "scenario_fork_cow.h"
 #include "scenario_ksm.h"
 #include "scenario_swapcache.h"
-#include "scenario_unmap.h"
+#include "anon_vma_unmap.h"
 
 FIXTURE(offline) {
 	struct race_env env;
@@ -58,14 +59,10 @@ TEST_F(offline, swapcache)
 	EXPECT_EQ(0, swapcache_verdict(&self->env, &res));
 }
 
-TEST_F(offline, unmap)
+TEST_F(offline, anon_vma_unmap)
 {
-	struct unmap_result res;
-
-	if (!offline_case(_metadata, &self->env, "R2", 0))
-		return;
-	unmap_run(&self->env, NULL, &res);
-	EXPECT_EQ(0, unmap_verdict(&self->env, &res));
+	race_case_run(_metadata, &self->env, &anon_vma_unmap_scenario,
+		      "offline", NULL);
 }
 
 TEST_F(offline, fork_cow)
