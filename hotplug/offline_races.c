@@ -8,7 +8,7 @@
  * pages (lib/memblock.c), and restores every block it touched, also when
  * the test is killed.
  *
- *   swapcache   R1: unmapped swap-cache folios in the block
+ *   swapcache_unmapped  R1: unmapped swap-cache folios in the block
  *   anon_vma_unmap      R2: victims munmap and exit while their block
  *                       goes offline
  *   fork_cow    R3: fork while the parent's block goes offline
@@ -21,7 +21,7 @@
 #include "race_env.h"
 #include "scenario_fork_cow.h"
 #include "scenario_ksm.h"
-#include "scenario_swapcache.h"
+#include "swapcache_unmapped.h"
 #include "anon_vma_unmap.h"
 
 FIXTURE(offline) {
@@ -46,17 +46,10 @@ FIXTURE_TEARDOWN(offline)
 	race_case_teardown(_metadata, &self->env);
 }
 
-TEST_F(offline, swapcache)
+TEST_F(offline, swapcache_unmapped)
 {
-	struct swapcache_result res;
-	char why[256];
-
-	if (!offline_case(_metadata, &self->env, "R1", NEED_SWAP) ||
-	    !race_case_check(_metadata, swapcache_probe(why, sizeof(why)), why))
-		return;
-	ASSERT_EQ(0, swapcache_run(&self->env, NULL, &res))
-		TH_LOG("%s", res.error);
-	EXPECT_EQ(0, swapcache_verdict(&self->env, &res));
+	race_case_run(_metadata, &self->env, &swapcache_unmapped_scenario,
+		      "offline", NULL);
 }
 
 TEST_F(offline, anon_vma_unmap)
