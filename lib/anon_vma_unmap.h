@@ -1,10 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/*
- * R2, anon_vma freed during unmap (seeds 000/001, "memory unplug:
- * migration by kernel"): victims munmap their regions or exit while the
- * kernel migrates their pages without their mmap lock; see
- * lib/anon_vma_unmap.c.
- */
+/* R2, anon_vma freed during unmap: see lib/anon_vma_unmap.c. */
 #ifndef MR_ANON_VMA_UNMAP_H
 #define MR_ANON_VMA_UNMAP_H
 
