@@ -4,9 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "procs.h"
 #include "scenario.h"
 
 #define FINDING_FMT "finding: race=%s kind=%s trigger=%s\n"
+#define EXTEND_TIMES	2	/* times the case's time, at most EXTEND_MAX_S */
+#define EXTEND_MAX_S	30
 
 void race_result_init(struct race_result *res)
 {
@@ -64,6 +67,19 @@ void race_miss(struct race_result *res, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(res->miss, sizeof(res->miss), fmt, ap);
 	va_end(ap);
+}
+
+bool race_keep_going(struct race_env *env, long long events)
+{
+	double extra = EXTEND_TIMES * race_duration();
+
+	if (stop_requested(env->stop))
+		return false;
+	if (race_time_left(env))
+		return true;
+	if (extra > EXTEND_MAX_S)
+		extra = EXTEND_MAX_S;
+	return !events && now_seconds() - env->t_start < race_duration() + extra;
 }
 
 int race_verdict(struct race_env *env, const struct race_result *res)

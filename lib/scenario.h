@@ -64,6 +64,13 @@ int race_skip(struct race_result *res, const char *fmt, ...) __printf(2, 3);
 /* Sets what the verdict says if the window was not reached. */
 void race_miss(struct race_result *res, const char *fmt, ...) __printf(2, 3);
 /*
+ * Whether a scenario's loop goes on: while the case's time lasts and,
+ * past it, while @events is still 0, for twice that time more (30 s at
+ * most): a busy machine then costs time rather than a false "window not
+ * reached".
+ */
+bool race_keep_going(struct race_env *env, long long events);
+/*
  * Prints the window line (events and every counter) and judges: 0 when
  * the window was reached and nothing failed.  No event: "window not
  * reached: <miss>", or the kernel's refusal (race_window_missed()).

@@ -81,6 +81,8 @@ struct trigger_stats {
  *   TRIGGER_ALL_TARGETS  a round covers every target (not a random few)
  *   TRIGGER_SETS_POLICY  prepare() sets the test's memory policy (offline:
  *                        the node it can offline): scenarios keep it
+ *   TRIGGER_BY_ADDRESS   migrates by the owner's addresses (move_pages), a
+ *                        call the owner's own threads can make too
  */
 enum trigger_flags {
 	TRIGGER_UNMAPPED	= 1 << 0,
@@ -90,6 +92,7 @@ enum trigger_flags {
 	TRIGGER_MOVES_HUGETLB	= 1 << 4,
 	TRIGGER_ALL_TARGETS	= 1 << 5,
 	TRIGGER_SETS_POLICY	= 1 << 6,
+	TRIGGER_BY_ADDRESS	= 1 << 7,
 };
 
 struct trigger {

@@ -88,7 +88,8 @@ static int move_pages_round(struct trigger_targets *t,
 
 const struct trigger trigger_move_pages = {
 	.name = "move_pages",
-	.flags = TRIGGER_MOVES_THP | TRIGGER_MOVES_HUGETLB | TRIGGER_ALL_TARGETS,
+	.flags = TRIGGER_MOVES_THP | TRIGGER_MOVES_HUGETLB | TRIGGER_ALL_TARGETS |
+		 TRIGGER_BY_ADDRESS,
 	.probe = move_pages_probe,
 	.round = move_pages_round,
 };

@@ -25,7 +25,6 @@
 #include <errno.h>
 #include <numaif.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,16 +34,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kselftest.h"
+#include "anon_vma_unmap.h"
 #include "pagemap.h"
 #include "pattern.h"
 #include "procs.h"
-#include "scenario_unmap.h"
 
 #define REGION_DEFAULT	(1024UL * 1024)
 #define REGION_MIN	(64UL << 10)
-#define NO_MOVE_FMT	"window not reached: no region's page changed PFN before its munmap or exit (%ld regions)\n"
-#define REGION_SHARE	64	/* every region together: 1/64 of MemAvailable */
+#define REGION_SHARE	64	/* all regions: 1/64 of MemAvailable */
 #define VICTIMS_PER_CPU	2
 #define VICTIMS_MAX	16
 #define ROUNDS_MIN	3	/* a victim lives 3 to 6 rounds */
@@ -53,19 +50,43 @@
 #define HOLD_SPREAD_US	4000
 #define MOVER_WAIT_US	2000	/* how long a munmap waits for the mover */
 #define EXIT_WAIT_S	20
-#define EXTRA_TIME	2	/* times the case's time, at most EXTRA_MAX_S */
-#define EXTRA_MAX_S	30
 #define MIGRATOR_PAUSE_US 1000
 #define NODES_MAX	64
 #define REPORT_MAX	4
 #define R2_TAG		0x52320000u	/* "R2" */
 #define CHILD_TAG	0x8000u
 
+/* Counted by the test, its victims and their children. */
+enum um_count {
+	VICTIMS,		/* started, respawns included */
+	ROUNDS,			/* regions mapped, filled, verified, unmapped */
+	EXITS,			/* victims that exited with a region mapped */
+	CHILDREN,
+	CHILD_REGIONS_MOVED,	/* the window, with REGIONS_MOVED */
+	PAGES_MOVED,
+	INFLIGHT,		/* regions unmapped with a migration entry */
+	MOVER_CALLS,		/* move_pages calls of victims' own threads */
+	MOVER_PAGES,		/* pages those calls moved */
+	OVERLAPS,		/* munmaps issued while such a call ran */
+	BAD_PAGES,
+	FAILURES,		/* victims or children that exited uncleanly */
+	LINE_COUNTS,		/* those above are on the window line */
+	REGIONS_MOVED = LINE_COUNTS,
+	NR_COUNTS
+};
+
+static const char *const count_name[LINE_COUNTS] = {
+	"victims", "rounds", "exits", "children", "child_regions_moved",
+	"pages_moved", "inflight", "mover_calls", "mover_pages", "overlaps",
+	"bad_pages", "failures",
+};
+
 /* Shared by the test, its victims and their children. */
 struct um_shared {
 	bool stop;
-	int error_claimed;
-	struct unmap_result res;
+	long n[NR_COUNTS];
+	/* The system call a victim failed, for the test to report. */
+	char why[VICTIMS_MAX][RACE_TEXT_MAX / 2];
 };
 
 /* One victim process; private to it after the fork. */
@@ -87,29 +108,27 @@ struct victim {
 
 struct um_ctx {
 	struct race_env *env;
-	struct unmap_result *res;
+	struct race_result *res;
 	struct um_shared *sh;
-	const struct unmap_opts *o;
+	const struct anon_vma_unmap_opts *o;
 	int nvictims;
+	long victims_failed;	/* reported one by one */
 	size_t len;
 	pid_t pids[VICTIMS_MAX];
 	int incarnation[VICTIMS_MAX];
 };
 
-static void add(long *counter, long n)
+static void add(struct um_shared *sh, enum um_count i, long n)
 {
-	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&sh->n[i], n, __ATOMIC_RELAXED);
 }
 
-static void um_fail(struct um_shared *sh, const char *fmt, ...)
+/* Leaves the failed call for the test's report; the victim exits so. */
+static int victim_fail(struct victim *v, const char *what, int err)
 {
-	va_list ap;
-
-	if (__atomic_exchange_n(&sh->error_claimed, 1, __ATOMIC_ACQ_REL))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(sh->res.error, sizeof(sh->res.error), fmt, ap);
-	va_end(ap);
+	snprintf(v->sh->why[v->slot], sizeof(v->sh->why[0]), ": %s: %s",
+		 what, strerror(err));
+	return WORKER_SYSCALL;
 }
 
 /* Counts bad pages of @p; @child: odd pages carry the child's pattern. */
@@ -121,12 +140,12 @@ static long verify(struct victim *v, char *p, uint32_t gen, bool child)
 	for (i = 0; i < v->npages; i++) {
 		uint32_t tag = child && (i & 1) ? v->tag ^ CHILD_TAG : v->tag;
 
-		seen = __atomic_load_n(&v->sh->res.bad_pages, __ATOMIC_RELAXED);
+		seen = __atomic_load_n(&v->sh->n[BAD_PAGES], __ATOMIC_RELAXED);
 		if (pattern_check(p + i * v->psz, v->psz, tag, i, gen,
 				  seen + bad >= REPORT_MAX))
 			bad++;
 	}
-	add(&v->sh->res.bad_pages, bad);
+	add(v->sh, BAD_PAGES, bad);
 	return bad;
 }
 
@@ -143,36 +162,30 @@ static int snapshot(struct victim *v, char *p, uint64_t *pfn)
 }
 
 /*
- * Pages that are no longer where the fill put them, or are under
- * migration right now; *entries counts the latter.
+ * Counts the region in @regions when a page is no longer where the fill
+ * put it (@pfn0) or is under migration right now, just before its munmap
+ * or exit.
  */
-static long moved_since(struct victim *v, char *p, const uint64_t *pfn0,
-			long *entries)
+static void count_moved(struct victim *v, char *p, const uint64_t *pfn0,
+			enum um_count regions)
 {
-	long moved = 0;
+	long moved = 0, entries = 0;
 	size_t i;
 
-	*entries = 0;
 	if (pagemap_read(v->pm_fd, (unsigned long)p, v->npages, v->pm))
-		return 0;
+		return;
 	for (i = 0; i < v->npages; i++) {
 		uint64_t e = v->pm[i];
 
-		if (migration_entry_kind(e) != MIGRATION_NONE) {
-			(*entries)++;
-			moved++;
-		} else if (pfn0[i] && pm_present(e) && pm_pfn(e) != pfn0[i]) {
-			moved++;
-		}
+		if (migration_entry_kind(e) != MIGRATION_NONE)
+			entries++;
+		else if (!pfn0[i] || !pm_present(e) || pm_pfn(e) == pfn0[i])
+			continue;
+		moved++;
 	}
-	return moved;
-}
-
-static void sleep_us(long us)
-{
-	struct timespec ts = { us / 1000000, us % 1000000 * 1000 };
-
-	nanosleep(&ts, NULL);
+	add(v->sh, regions, moved > 0);
+	add(v->sh, PAGES_MOVED, moved);
+	add(v->sh, INFLIGHT, entries > 0);
 }
 
 /* Holds the region a few milliseconds, reading it all the while. */
@@ -204,7 +217,7 @@ static void *mover_main(void *arg)
 		int node = v->nodes[k++ % v->nnodes];
 
 		if (!p) {
-			sleep_us(100);
+			usleep(100);
 			continue;
 		}
 		for (i = 0; i < v->npages; i++) {
@@ -218,8 +231,8 @@ static void *mover_main(void *arg)
 		__atomic_store_n(&v->in_call, 0, __ATOMIC_RELEASE);
 		for (i = 0, moved = 0; i < v->npages; i++)
 			moved += status[i] == node;
-		add(&v->sh->res.mover_calls, 1);
-		add(&v->sh->res.mover_pages, moved);
+		add(v->sh, MOVER_CALLS, 1);
+		add(v->sh, MOVER_PAGES, moved);
 	}
 	free(pages);
 	free(nodes);
@@ -230,10 +243,9 @@ static void *mover_main(void *arg)
 /* The child of the fork flavour: reads, writes half, holds, exits. */
 static void child_main(struct victim *v, char *p, uint32_t gen)
 {
-	long bad, moved, entries;
+	long bad = verify(v, p, gen, false);
 	size_t i;
 
-	bad = verify(v, p, gen, false);
 	for (i = 1; i < v->npages; i += 2)
 		pattern_fill(p + i * v->psz, v->psz, v->tag ^ CHILD_TAG, i,
 			     gen);
@@ -241,11 +253,8 @@ static void child_main(struct victim *v, char *p, uint32_t gen)
 		_exit(WORKER_SYSCALL);
 	targets_set(v->targets, v->slot + v->nslots, getpid(), p, v->len);
 	bad += hold(v, p, gen, true);
-	moved = moved_since(v, p, v->child_pfn0, &entries);
-	add(&v->sh->res.children, 1);
-	add(&v->sh->res.child_regions_moved, moved > 0);
-	add(&v->sh->res.pages_moved, moved);
-	add(&v->sh->res.inflight, entries > 0);
+	count_moved(v, p, v->child_pfn0, CHILD_REGIONS_MOVED);
+	add(v->sh, CHILDREN, 1);
 	targets_remove(v->targets, v->slot + v->nslots);
 	_exit(bad ? WORKER_BAD_DATA : WORKER_OK);
 }
@@ -253,7 +262,7 @@ static void child_main(struct victim *v, char *p, uint32_t gen)
 static void wait_child(struct victim *v, pid_t child)
 {
 	if (child > 0 && worker_wait(child, "child"))
-		add(&v->sh->res.failures, 1);
+		add(v->sh, FAILURES, 1);
 }
 
 /* Munmaps with the mover's call on this region under way, if there is one. */
@@ -268,7 +277,7 @@ static void unmap_region(struct victim *v, char *p)
 	munmap(p, v->len);
 	if (v->mover &&
 	    __atomic_load_n(&v->in_call, __ATOMIC_ACQUIRE) == v->seq)
-		add(&v->sh->res.overlaps, 1);
+		add(v->sh, OVERLAPS, 1);
 	__atomic_store_n(&v->cur, NULL, __ATOMIC_RELEASE);
 	targets_remove(v->targets, v->slot);
 }
@@ -280,22 +289,18 @@ static void unmap_region(struct victim *v, char *p)
 static int victim_round(struct victim *v, uint32_t gen, bool fork_child,
 			bool keep_mapped)
 {
-	long bad, moved, entries;
 	pid_t child = 0;
+	long bad;
 	char *p;
 
 	p = mmap(NULL, v->len, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED) {
-		um_fail(v->sh, "victim mmap: %s", strerror(errno));
-		return WORKER_SYSCALL;
-	}
+	if (p == MAP_FAILED)
+		return victim_fail(v, "mmap", errno);
 	madvise(p, v->len, MADV_NOHUGEPAGE);
 	pattern_fill_range(p, v->len, v->psz, v->tag, gen);
-	if (snapshot(v, p, v->pfn0)) {
-		um_fail(v->sh, "victim pagemap: %s", strerror(errno));
-		return WORKER_SYSCALL;
-	}
+	if (snapshot(v, p, v->pfn0))
+		return victim_fail(v, "pagemap", errno);
 	targets_set(v->targets, v->slot, getpid(), p, v->len);
 	__atomic_store_n(&v->cur_seq, ++v->seq, __ATOMIC_RELEASE);
 	__atomic_store_n(&v->cur, p, __ATOMIC_RELEASE);
@@ -304,20 +309,16 @@ static int victim_round(struct victim *v, uint32_t gen, bool fork_child,
 		if (child == 0)
 			child_main(v, p, gen);
 		if (child < 0)
-			um_fail(v->sh, "fork: %s", strerror(errno));
+			return victim_fail(v, "fork", errno);
 	}
 	bad = hold(v, p, gen, false);
-	moved = moved_since(v, p, v->pfn0, &entries);
-	add(&v->sh->res.regions_moved, moved > 0);
-	add(&v->sh->res.pages_moved, moved);
-	add(&v->sh->res.inflight, entries > 0);
+	count_moved(v, p, v->pfn0, REGIONS_MOVED);
 	if (keep_mapped) {
-		wait_child(v, child);
-		add(&v->sh->res.exits, 1);
-		return bad ? WORKER_BAD_DATA : WORKER_OK;
+		add(v->sh, EXITS, 1);
+	} else {
+		unmap_region(v, p);
+		add(v->sh, ROUNDS, 1);
 	}
-	unmap_region(v, p);
-	add(&v->sh->res.rounds, 1);
 	wait_child(v, child);
 	return bad ? WORKER_BAD_DATA : WORKER_OK;
 }
@@ -331,14 +332,12 @@ static int victim_main(struct victim *v, bool fork_child)
 	v->pm = calloc(v->npages, sizeof(*v->pm));
 	v->pfn0 = calloc(v->npages, sizeof(*v->pfn0));
 	v->child_pfn0 = calloc(v->npages, sizeof(*v->child_pfn0));
-	if (v->pm_fd < 0 || !v->pm || !v->pfn0 || !v->child_pfn0) {
-		um_fail(v->sh, "victim set-up: %s", strerror(errno));
-		return WORKER_SYSCALL;
-	}
-	if (v->mover && pthread_create(&v->mover_thread, NULL, mover_main, v)) {
-		um_fail(v->sh, "pthread_create failed");
-		return WORKER_SYSCALL;
-	}
+	if (v->pm_fd < 0 || !v->pm || !v->pfn0 || !v->child_pfn0)
+		return victim_fail(v, "set-up", errno);
+	if (v->mover)
+		ret = pthread_create(&v->mover_thread, NULL, mover_main, v);
+	if (ret)
+		return victim_fail(v, "pthread_create", ret);
 	for (r = 0; r < rounds && !ret; r++) {
 		bool last = r == rounds - 1 ||
 			    __atomic_load_n(&v->sh->stop, __ATOMIC_RELAXED);
@@ -351,7 +350,31 @@ static int victim_main(struct victim *v, bool fork_child)
 	return ret;
 }
 
-static pid_t victim_spawn(struct um_ctx *c, int slot)
+/* Reaps a victim that is done; one that failed is reported. */
+static void reap(struct um_ctx *c, int slot, int status)
+{
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+
+	c->pids[slot] = 0;
+	targets_remove(c->env->targets, slot);
+	targets_remove(c->env->targets, slot + c->nvictims);
+	if (code == WORKER_OK)
+		return;
+	if (code >= 0)
+		race_fail(c->env, c->res, "child_failed",
+			  "victim exited %d (%s)%s", code,
+			  worker_exit_name(code), c->sh->why[slot]);
+	else
+		race_fail(c->env, c->res, "child_failed",
+			  "victim killed by signal %d (%s)", WTERMSIG(status),
+			  strsignal(WTERMSIG(status)));
+	c->sh->why[slot][0] = 0;
+	add(c->sh, FAILURES, 1);
+	c->victims_failed++;
+}
+
+/* Starts the victim of @slot; returns 0, or -1 when fork failed. */
+static int spawn(struct um_ctx *c, int slot)
 {
 	struct victim v = {
 		.sh = c->sh,
@@ -361,12 +384,19 @@ static pid_t victim_spawn(struct um_ctx *c, int slot)
 		.tag = R2_TAG | slot << 8 | (c->incarnation[slot]++ & 0xff),
 		.psz = getpagesize(),
 		.len = c->len,
-		.mover = c->env->trigger == &trigger_move_pages,
+		.mover = c->env->trigger->flags & TRIGGER_BY_ADDRESS,
 	};
-	pid_t pid = worker_fork();
 
-	if (pid)
-		return pid;
+	c->pids[slot] = worker_fork();
+	if (c->pids[slot] < 0) {
+		c->pids[slot] = 0;
+		race_fail(c->env, c->res, "setup", "fork: %s", strerror(errno));
+		return -1;
+	}
+	if (c->pids[slot]) {
+		add(c->sh, VICTIMS, 1);
+		return 0;
+	}
 	v.npages = v.len / v.psz;
 	v.nnodes = numa_nodes_with_memory(v.nodes, NODES_MAX);
 	if (v.nnodes < 2)
@@ -375,58 +405,11 @@ static pid_t victim_spawn(struct um_ctx *c, int slot)
 	_exit(victim_main(&v, c->o && c->o->fork_children));
 }
 
-/* Reaps victims that are done; a victim that failed is reported. */
-static void reap(struct um_ctx *c, int slot, int status)
-{
-	c->pids[slot] = 0;
-	targets_remove(c->env->targets, slot);
-	targets_remove(c->env->targets, slot + c->nvictims);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_OK)
-		return;
-	add(&c->sh->res.failures, 1);
-	if (WIFEXITED(status))
-		um_fail(c->sh, "victim exited %d (%s)", WEXITSTATUS(status),
-			worker_exit_name(WEXITSTATUS(status)));
-	else
-		um_fail(c->sh, "victim killed by signal %d (%s)",
-			WTERMSIG(status), strsignal(WTERMSIG(status)));
-}
-
-static int spawn(struct um_ctx *c, int slot)
-{
-	c->pids[slot] = victim_spawn(c, slot);
-	if (c->pids[slot] < 0) {
-		c->pids[slot] = 0;
-		um_fail(c->sh, "fork: %s", strerror(errno));
-		return -1;
-	}
-	add(&c->sh->res.victims, 1);
-	return 0;
-}
-
-/* How long a case that has not reached its window may go on. */
-static double extra_time(void)
-{
-	double t = EXTRA_TIME * race_duration();
-
-	return t < EXTRA_MAX_S ? t : EXTRA_MAX_S;
-}
-
-/*
- * The case's time, and past it, while the window has not been reached,
- * extra_time() more: a busy machine costs time rather than a false
- * "window not reached".
- */
 static bool keep_going(struct um_ctx *c)
 {
-	double spent = now_seconds() - c->env->t_start;
-
-	if (c->sh->error_claimed || stop_requested(c->env->stop))
-		return false;
-	if (race_time_left(c->env))
-		return true;
-	return !c->sh->res.regions_moved && !c->sh->res.child_regions_moved &&
-	       spent < race_duration() + extra_time();
+	return !c->res->failures &&
+	       race_keep_going(c->env, c->sh->n[REGIONS_MOVED] +
+				       c->sh->n[CHILD_REGIONS_MOVED]);
 }
 
 static void supervise(struct um_ctx *c)
@@ -447,7 +430,7 @@ static void supervise(struct um_ctx *c)
 			if (keep_going(c) && spawn(c, i))
 				break;
 		}
-		sleep_us(2000);
+		usleep(2000);
 	}
 	/* Bounded: a victim stuck in the kernel is a failure, not a hang. */
 	__atomic_store_n(&c->sh->stop, true, __ATOMIC_RELAXED);
@@ -458,18 +441,20 @@ static void supervise(struct um_ctx *c)
 			if (pid == c->pids[i]) {
 				reap(c, i, status);
 			} else if (now_seconds() > until) {
-				um_fail(c->sh, "victim %d did not exit within %d s",
-					c->pids[i], EXIT_WAIT_S);
-				add(&c->sh->res.failures, 1);
+				race_fail(c->env, c->res, "child_failed",
+					  "victim %d did not exit within %d s",
+					  c->pids[i], EXIT_WAIT_S);
+				add(c->sh, FAILURES, 1);
+				c->victims_failed++;
 				workers_kill(&c->pids[i], 1);
 			} else {
-				sleep_us(1000);
+				usleep(1000);
 			}
 		}
 	}
 }
 
-static size_t region_size(const struct unmap_opts *o, int nvictims)
+static size_t region_size(const struct anon_vma_unmap_opts *o, int nvictims)
 {
 	long kb = meminfo_kb("MemAvailable");
 	size_t psz = getpagesize(), len = REGION_DEFAULT, most;
@@ -486,17 +471,45 @@ static size_t region_size(const struct unmap_opts *o, int nvictims)
 	return len / psz * psz;
 }
 
-int unmap_run(struct race_env *env, const struct unmap_opts *o,
-	      struct unmap_result *res)
+/* The window figure, the window line's counters and what failed. */
+static void report(struct um_ctx *c)
 {
+	static const char *const vmstat[] = {
+		"pgmigrate_success", "pgmigrate_fail", "compact_isolated",
+	};
+	const long *n = c->sh->n;
+	struct race_result *res = c->res;
+	size_t i;
+
+	res->events = n[REGIONS_MOVED] + n[CHILD_REGIONS_MOVED];
+	for (i = 0; i < LINE_COUNTS; i++)
+		race_count(res, count_name[i], n[i]);
+	for (i = 0; i < ARRAY_SIZE(vmstat); i++)
+		race_count(res, vmstat[i],
+			   race_vmstat_delta(c->env, vmstat[i]));
+	if (n[BAD_PAGES])
+		race_fail(c->env, res, "bad_data",
+			  "%ld pages held wrong data before their munmap or exit",
+			  n[BAD_PAGES]);
+	if (n[FAILURES] > c->victims_failed)
+		race_fail(c->env, res, "child_failed",
+			  "%ld children of victims did not exit cleanly",
+			  n[FAILURES] - c->victims_failed);
+	race_miss(res, "no region's page changed PFN before its munmap or exit (%ld regions)",
+		  n[ROUNDS] + n[EXITS] + n[CHILDREN]);
+}
+
+static int anon_vma_unmap_run(struct race_env *env, const void *opts,
+			      struct race_result *res)
+{
+	const struct anon_vma_unmap_opts *o = opts;
 	struct um_ctx c = { .env = env, .res = res, .o = o };
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int ret;
 
-	memset(res, 0, sizeof(*res));
 	c.sh = shared_alloc(sizeof(*c.sh));
 	if (!c.sh) {
-		snprintf(res->error, sizeof(res->error), "out of memory");
+		race_fail(env, res, "setup", "out of memory");
 		return -1;
 	}
 	c.nvictims = o && o->victims > 0 ? o->victims :
@@ -508,48 +521,20 @@ int unmap_run(struct race_env *env, const struct unmap_opts *o,
 	migration_types_known();
 	ret = race_env_start(env, MIGRATOR_PAUSE_US);
 	if (ret)
-		um_fail(c.sh, "migrator: %s", strerror(-ret));
+		race_fail(env, res, "setup", "migrator: %s", strerror(-ret));
 	else
 		supervise(&c);
 	if (race_env_stop(env))
-		um_fail(c.sh, "the migrator failed");
-	*res = c.sh->res;
+		race_fail(env, res, "child_failed", "the migrator failed");
+	if (!ret)
+		report(&c);
 	munmap(c.sh, sizeof(*c.sh));
-	return res->error[0] ? -1 : 0;
+	return ret ? -1 : 0;
 }
 
-int unmap_verdict(struct race_env *env, const struct unmap_result *r)
-{
-	long events = r->regions_moved + r->child_regions_moved;
-	int fail = 0;
-
-	race_window_print(env, events,
-			  "victims=%ld rounds=%ld exits=%ld children=%ld child_regions_moved=%ld pages_moved=%ld inflight=%ld mover_calls=%ld mover_pages=%ld overlaps=%ld bad_pages=%ld failures=%ld pgmigrate_success=%lld pgmigrate_fail=%lld compact_isolated=%lld",
-			  r->victims, r->rounds, r->exits, r->children,
-			  r->child_regions_moved, r->pages_moved, r->inflight,
-			  r->mover_calls, r->mover_pages, r->overlaps,
-			  r->bad_pages, r->failures,
-			  race_vmstat_delta(env, "pgmigrate_success"),
-			  race_vmstat_delta(env, "pgmigrate_fail"),
-			  race_vmstat_delta(env, "compact_isolated"));
-	if (r->error[0]) {
-		ksft_print_msg("R2 scenario failed: %s\n", r->error);
-		fail++;
-	}
-	if (r->bad_pages) {
-		ksft_print_msg("%ld pages held wrong data before their munmap or exit\n",
-			       r->bad_pages);
-		fail++;
-	}
-	if (r->failures) {
-		ksft_print_msg("%ld victims or children did not exit cleanly\n",
-			       r->failures);
-		fail++;
-	}
-	if (!events) {
-		race_window_missed(env, NO_MOVE_FMT,
-				   r->rounds + r->exits + r->children);
-		fail++;
-	}
-	return fail;
-}
+const struct scenario anon_vma_unmap_scenario = {
+	.race = "R2",
+	.name = "anon_vma_unmap",
+	.needs = NEED_ROOT,
+	.run = anon_vma_unmap_run,
+};
