@@ -19,9 +19,9 @@
 #include "kselftest_harness.h"
 #include "harness.h"
 #include "anon_vma_unmap.h"
-#include "ksm_scenario.h"
+#include "ksm_migration.h"
 #include "race_env.h"
-#include "scenario_fork_cow.h"
+#include "fork_cow.h"
 #include "swapcache_unmapped.h"
 
 FIXTURE(offline) {

@@ -5,7 +5,7 @@
  * possible"): migration must reach every process that maps a KSM page,
  * also those forked since ksmd last looked, and ksmd must not drop a
  * stable node whose page is being migrated.  The scenarios are in
- * lib/ksm_scenario.h; this file picks the triggers.  move_pages needs two
+ * lib/ksm_migration.h; this file picks the triggers.  move_pages needs two
  * nodes and runs with merge_across_nodes both ways (restored afterwards).
  *
  * ksm_accounting is no race: a forked child's own KSM counters, which the
@@ -15,7 +15,7 @@
 #include "harness.h"
 #include "ksm.h"
 #include "ksm_fork.h"
-#include "ksm_scenario.h"
+#include "ksm_migration.h"
 
 FIXTURE(ksm_migration) {
 	struct race_env env;

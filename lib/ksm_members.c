@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * R4's members (ksm_case.h): a sharer the scenario forked, or a child a
+ * R4's members (ksm_migration_internal.h): a sharer the scenario forked, or a child a
  * sharer forked after the merge.  Members map the same number of pages
  * with the same contents and act only when told to, through a command
  * block in shared memory, so that their pagemaps can be compared at
@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ksm_case.h"
+#include "ksm_migration_internal.h"
 #include "pagemap.h"
 #include "pattern.h"
 #include "procs.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ksm_stable_nodes (ksm_scenario.h): sharers hold merged pages while
+ * ksm_stable_nodes (ksm_migration.h): sharers hold merged pages while
  * churners come and go.  A churner maps the sharers' contents, which
  * merge into their stable nodes, and a set of its own twice over, which
  * makes new stable nodes; it waits for the merge, writes half of each and
@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ksm_case.h"
+#include "ksm_migration_internal.h"
 #include "pattern.h"
 #include "procs.h"
 

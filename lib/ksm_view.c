@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The kernel's view of R4's members (ksm_case.h): which PFN each maps
+ * The kernel's view of R4's members (ksm_migration_internal.h): which PFN each maps
  * (pagemap), whether it is a KSM page (kpageflags), what each process
  * counts as merged (ksm_merging_pages, ksm_stat), and the checks on them.
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ksm_case.h"
+#include "ksm_migration_internal.h"
 #include "pagemap.h"
 #include "procs.h"
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * R3, fork copying migration entries (lib/scenario_fork_cow.h): memory
+ * R3, fork copying migration entries (lib/fork_cow.h): memory
  * kinds by triggers.  Compaction moves neither PMD-mapped THPs nor hugetlb
  * pages: those cases SKIP with it.
  */
 #include "kselftest_harness.h"
 #include "harness.h"
-#include "scenario_fork_cow.h"
+#include "fork_cow.h"
 
 FIXTURE(fork_cow) {
 	struct race_env env;

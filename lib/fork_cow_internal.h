@@ -1,23 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The pieces of R3's scenario (scenario_fork_cow.h): the test supervises
- * (scenario_fork_cow.c); lanes own the regions and fork; generation
+ * The pieces of R3's scenario (fork_cow.h): the test supervises
+ * (fork_cow.c); lanes own the regions and fork; generation
  * children do the COW handshake with their lane over two pipes, three
  * alive per lane at a time (each parent write is the next write for two
- * children); sleepers only join the anon_vma (scenario_fork_cow_lane.c);
+ * children); sleepers only join the anon_vma (fork_cow_lane.c);
  * the fork aimed at a migration, with its bursts and storms, is in
- * scenario_fork_cow_storm.c.  Counters and failures live in shared
+ * fork_cow_storm.c.  Counters and failures live in shared
  * memory; every process is reaped by its forker.
  */
-#ifndef MR_SCENARIO_FORK_COW_INTERNAL_H
-#define MR_SCENARIO_FORK_COW_INTERNAL_H
+#ifndef MR_FORK_COW_INTERNAL_H
+#define MR_FORK_COW_INTERNAL_H
 
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "pagemap.h"
 #include "pattern.h"
-#include "scenario_fork_cow.h"
+#include "fork_cow.h"
 
 #define LANES			3
 #define READY_SECONDS		60.0	/* lane set-up, sleepers included */
@@ -96,7 +96,7 @@ static inline void fill(const struct lane *l, char *region, uint32_t tag,
 /* The children besides the generation's (extra_main()). */
 enum extra { SLEEPER, STORM_CHILD, BURST_CHILD };
 
-/* scenario_fork_cow_lane.c */
+/* fork_cow_lane.c */
 void lane_fail(struct lane *l, const char *kind, const char *fmt, ...)
 	__printf(3, 4);
 void __noreturn child_exit(int code);
@@ -110,7 +110,7 @@ int kid_fork(struct lane *l, struct kid *k);
 void pin_to_cpu(pid_t pid, int cpu);
 int lane_main(struct lane *l);
 
-/* scenario_fork_cow_storm.c */
+/* fork_cow_storm.c */
 char *region_map(const struct fork_cow_opts *o, size_t len, size_t huge);
 size_t storm_lead(size_t len);
 bool region_is_thp(const char *region, size_t len, size_t huge, int kpf_fd);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * R3, fork copying migration entries (scenario_fork_cow.h): what the
+ * R3, fork copying migration entries (fork_cow.h): what the
  * machine must give, the lanes against the migrator, and the result.
  */
 #define _GNU_SOURCE
@@ -14,7 +14,7 @@
 #include "hugetlb.h"
 #include "procs.h"
 #include "room.h"
-#include "scenario_fork_cow_internal.h"
+#include "fork_cow_internal.h"
 #include "swap.h"
 #include "undo.h"
 #include "vmstat.h"

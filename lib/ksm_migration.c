@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * An R4 case from set-up to window line (ksm_case.h), and two of its
+ * An R4 case from set-up to window line (ksm_migration_internal.h), and two of its
  * scenarios, ksm_forked_children and ksm_unmerge.  Each cycle runs a
  * round (compaction moves only what lies low), maps fresh pages low,
  * merges them with the migrator stopped, lets a landing process make
@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "ksm_case.h"
+#include "ksm_migration_internal.h"
 #include "procs.h"
 
 #define SHARERS			2

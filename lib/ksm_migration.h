@@ -27,8 +27,8 @@
  * process's pagemap: events count KSM pages seen at a new PFN while
  * shared.  A failed consistency check is a "ksm_check" finding.
  */
-#ifndef MR_KSM_SCENARIO_H
-#define MR_KSM_SCENARIO_H
+#ifndef MR_KSM_MIGRATION_H
+#define MR_KSM_MIGRATION_H
 
 #include "scenario.h"
 

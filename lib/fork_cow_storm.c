@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * R3's aimed fork (scenario_fork_cow_internal.h): the regions, the fork
+ * R3's aimed fork (fork_cow_internal.h): the regions, the fork
  * aimed at a migration in flight and holding it open, and the bursts and
  * storms of short-lived children that meet it again.
  */
@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "procs.h"
-#include "scenario_fork_cow_internal.h"
+#include "fork_cow_internal.h"
 
 /* Aim at most two migrator rounds, and this long (slow TCG guests). */
 #define AIM_MS			500

@@ -1,25 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Inside the R4 scenarios (ksm_scenario.h): one case's state and what its
+ * Inside the R4 scenarios (ksm_migration.h): one case's state and what its
  * files share.
  *
  *   ksm_members.c       the processes that share the KSM pages: members
  *                       act only on commands posted in shared memory
  *   ksm_view.c          the kernel's view (pagemap, kpageflags, ksm_stat)
  *                       and its checks, ksmd's merges
- *   ksm_run.c           a case's set-up, migrator and cycles;
+ *   ksm_migration.c           a case's set-up, migrator and cycles;
  *                       ksm_forked_children and ksm_unmerge
  *   ksm_stable_nodes.c  churners and ksm_stable_nodes
  */
-#ifndef MR_KSM_CASE_H
-#define MR_KSM_CASE_H
+#ifndef MR_KSM_MIGRATION_INTERNAL_H
+#define MR_KSM_MIGRATION_INTERNAL_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
 #include "ksm.h"
-#include "ksm_scenario.h"
+#include "ksm_migration.h"
 
 #define KSM_PAGES	512	/* pages each member maps */
 #define MEMBERS_MAX	16
@@ -109,7 +109,7 @@ long note_moves(uint64_t *last, const uint64_t *now, int n);
 int wait_merged(struct ksm_case *k, const int *slots, int n, uint64_t *last);
 int ksmd_settle(struct ksm_case *k, const int *slots, int n);
 
-/* ksm_run.c; ksm_fail() is race_fail() naming the phase */
+/* ksm_migration.c; ksm_fail() is race_fail() naming the phase */
 void ksm_fail(struct ksm_case *k, const char *kind, const char *fmt, ...)
 	__printf(3, 4);
 int case_begin(struct ksm_case *k, struct race_env *env, const void *opts,

@@ -29,8 +29,8 @@
  * children and the migrator share a CPU, so that the migrator gives way
  * between the folios of a batch while the rest is still unmapped.
  */
-#ifndef MR_SCENARIO_FORK_COW_H
-#define MR_SCENARIO_FORK_COW_H
+#ifndef MR_FORK_COW_H
+#define MR_FORK_COW_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * R3's lane (scenario_fork_cow_internal.h): the pipeline of generation
+ * R3's lane (fork_cow_internal.h): the pipeline of generation
  * children and their checks, and the sleepers.  The lane reads a child's
  * pagemap as soon as fork returns and the child reads its own first: the
  * migration fork copied ends microseconds later.
@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #include "procs.h"
-#include "scenario_fork_cow_internal.h"
+#include "fork_cow_internal.h"
 
 #define RECYCLE_PER_GEN		4	/* sleepers replaced per generation */
 #define HANDSHAKE_MS		20000	/* a step takes milliseconds */
