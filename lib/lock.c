@@ -12,6 +12,10 @@
 #include "procs.h"
 
 #define LOCK_POLL_US	20000
+#define RUN_LOCK_WAIT_FMT \
+	"# another migration_races run (pid %d) holds %s: waiting up to %.0f s for it to end\n"
+#define RUN_LOCK_BUSY_FMT \
+	"another migration_races run (pid %d) holds %s: refusing to run two at once"
 
 bool mr_run_lock_unneeded;
 static int run_lock_fd = -1;
@@ -63,7 +67,7 @@ void lock_set_holder(int fd, pid_t pid)
 		return;	/* only the message of a later waiter suffers */
 }
 
-int run_lock_take(const char *path, char *msg, size_t len)
+int run_lock_take(const char *path, double wait_s, char *msg, size_t len)
 {
 	pid_t holder = 0;
 	int fd;
@@ -71,10 +75,12 @@ int run_lock_take(const char *path, char *msg, size_t len)
 	if (mr_run_lock_unneeded)
 		return 0;
 	fd = lock_take(path, 0, &holder);
+	if (fd == -EWOULDBLOCK && wait_s > 0) {
+		fprintf(stderr, RUN_LOCK_WAIT_FMT, holder, path, wait_s);
+		fd = lock_take(path, wait_s, &holder);
+	}
 	if (fd == -EWOULDBLOCK) {
-		snprintf(msg, len,
-			 "another migration_races run (pid %d) holds %s: refusing to run two at once",
-			 holder, path);
+		snprintf(msg, len, RUN_LOCK_BUSY_FMT, holder, path);
 		return -1;
 	}
 	if (fd < 0)

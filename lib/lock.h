@@ -34,11 +34,14 @@ void lock_set_holder(int fd, pid_t pid);
 /* Set before main() (a constructor) by programs that change nothing. */
 extern bool mr_run_lock_unneeded;
 /*
- * Takes the run lock on @path for the rest of the program.  Returns 0,
- * also when @path cannot be opened (not root: such a run changes
- * nothing); -1 with the reason in @msg when another run holds it.
+ * Takes the run lock on @path for the rest of the program, waiting up to
+ * @wait_s for a holder to let go: the processes of a program the runner
+ * just killed may still be ending (a case's children finishing a system
+ * call, the restore).  Returns 0, also when @path cannot be opened (not
+ * root: such a run changes nothing); -1 with the reason in @msg when
+ * another run still holds it.
  */
-int run_lock_take(const char *path, char *msg, size_t len);
+int run_lock_take(const char *path, double wait_s, char *msg, size_t len);
 /* In a process that outlives the program (the guardian): let go of it. */
 void run_lock_forget(void);
 

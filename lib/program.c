@@ -18,6 +18,8 @@
 #include "procs.h"
 #include "verdict.h"
 
+#define RUN_LOCK_WAIT_S	60
+
 /* Killed by the runner: take the running case down with us. */
 static void kill_running_case(int sig)
 {
@@ -35,9 +37,10 @@ static void __attribute__((constructor)) program_start(void)
 	/*
 	 * Exit 1, not SKIP: a second run at once is a mistake of whoever
 	 * started it, and a runner must report it as a failure rather than
-	 * a green run that tested nothing.
+	 * a green run that tested nothing.  The wait lets the processes
+	 * of a run the runner just killed end first.
 	 */
-	if (run_lock_take(MR_RUN_LOCK, msg, sizeof(msg))) {
+	if (run_lock_take(MR_RUN_LOCK, RUN_LOCK_WAIT_S, msg, sizeof(msg))) {
 		fprintf(stderr, "%s: %s\n", program_invocation_short_name, msg);
 		exit(1);
 	}

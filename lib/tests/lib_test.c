@@ -386,9 +386,9 @@ TEST(run_lock_refuses_second_run)
 	ASSERT_LE(0, fd);
 	close(fd);
 	mr_run_lock_unneeded = false;
-	ASSERT_EQ(0, run_lock_take(path, msg, sizeof(msg)));
+	ASSERT_EQ(0, run_lock_take(path, 0, msg, sizeof(msg)));
 	/* A second taker (another open file) is refused and told who. */
-	EXPECT_EQ(-1, run_lock_take(path, msg, sizeof(msg)));
+	EXPECT_EQ(-1, run_lock_take(path, 0, msg, sizeof(msg)));
 	snprintf(want, sizeof(want),
 		 "another migration_races run (pid %d) holds %s: refusing to run two at once",
 		 getpid(), path);
