@@ -615,7 +615,7 @@ signal_kinds()
 detection_range()
 {
 	[ ${#DETECT[@]} -gt 0 ] || { echo "-"; return; }
-	printf '%s\n' "${DETECT[@]}" | grep -E '^[0-9.]+$' | sort -n |
+	printf '%s\n' "${DETECT[@]}" | { grep -E '^[0-9.]+$' || true; } | sort -n |
 		awk '{ v[NR] = $1 }
 		END {
 			if (!NR)
