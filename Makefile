@@ -93,8 +93,9 @@ vmtest:
 kernel:
 	$(MR_DIR)/scripts/build-kernel.sh $(KERNEL_ARGS)
 
-# Every race test must fail on a kernel that lost its fix
-# (scripts/mutants.sh -h).
+# Every race test must fail on a kernel that lost its fix, on its debug
+# or KASAN flavour and on the production flavour (scripts/mutants.sh -h).
+MUTANTS_ARGS ?= --production
 mutants:
 	$(MR_DIR)/scripts/mutants.sh $(MUTANTS_ARGS)
 
