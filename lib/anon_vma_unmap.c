@@ -58,7 +58,7 @@
  * (a compaction pass over a large zone takes a second or more, and a
  * region that lives a few milliseconds is rarely met), within bounds.
  */
-#define AIM_MIN_US	2000
+#define AIM_MIN_US	20000
 #define AIM_MAX_US	300000
 #define NO_DETECTOR \
 	": a pass means window reached and kernel survived, not fix present"
