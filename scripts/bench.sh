@@ -5,7 +5,9 @@
 # the kernel (fprobe events with BTF arguments, tracepoints and hist
 # triggers in tracefs), side by side with the peers a user would reach
 # for: the upstream mm selftests migration and ksm_functional_tests and
-# stress-ng's numa, memhotplug and mmapfork stressors.  Everything runs
+# stress-ng's numa, memhotplug and mmapfork stressors, and beside the
+# obvious loop for each race (scripts/bench/obvious_r*.c, what a kernel
+# developer would write in an afternoon).  Everything runs
 # in one boot of the vmtest VM (scripts/vmtest.sh --guest-cmd), one
 # subject at a time with fresh histograms, so that a count belongs to
 # the subject that ran.  The guest side is scripts/bench/guest.sh.
@@ -25,6 +27,7 @@ STRESS_NG=${STRESS_NG:-/usr/bin/stress-ng}
 EXIT_NO_DATA=4
 
 SUITE_SUBJECTS="swapcache_unmapped anon_vma_unmap fork_cow ksm_migration offline_races"
+OBVIOUS_SUBJECTS="obvious_r1 obvious_r2 obvious_r3 obvious_r4"
 PEER_SUBJECTS="mm_migration mm_ksm_functional stress_ng_numa stress_ng_memhotplug stress_ng_mmapfork"
 
 opt_seconds=3
@@ -45,18 +48,21 @@ Usage: $0 [OPTIONS]
 Boot the vmtest VM once and, for each subject, count the kernel events
 that define the races' windows while the subject runs, then print one
 table of events per second: this suite's test for the race, the suite's
-memory-offline test (offline_races), each peer, and the ratio of the
-suite's rate to the best peer's.  Also runs the whole default suite once,
-untraced, for its wall time and peak memory in the VM.
+memory-offline test (offline_races), the race's obvious loop
+(scripts/bench/obvious_rN.c), each peer, and the ratios of the suite's
+rate to the best peer's and to the obvious loop's.  Also runs the whole
+default suite once, untraced, for its wall time and peak memory in the
+VM.
 
 Subjects (--only): $SUITE_SUBJECTS
+  $OBVIOUS_SUBJECTS
   $PEER_SUBJECTS
 
 Options:
   --seconds N          fixed time: each suite case runs N seconds
-                       (MIGRATION_RACES_SECONDS=N), each peer (or each
-                       case of mm_migration) too (default $opt_seconds,
-                       1 to 300, the suite's cap).
+                       (MIGRATION_RACES_SECONDS=N), each obvious loop
+                       and each peer (or each case of mm_migration) too
+                       (default $opt_seconds, 1 to 300, the suite's cap).
   --kernel-version V   Debian kernel series for vmtest: 6.12 (default)
                        or 6.1.
   --only LIST          only these subjects, comma-separated.
@@ -92,10 +98,10 @@ check_only()
 {
 	local s
 
-	[[ $1 =~ ^[a-z_]+(,[a-z_]+)*$ ]] ||
+	[[ $1 =~ ^[a-z0-9_]+(,[a-z0-9_]+)*$ ]] ||
 		usage_error "--only wants a comma-separated list of subjects"
 	for s in ${1//,/ }; do
-		[[ " $SUITE_SUBJECTS $PEER_SUBJECTS " == *" $s "* ]] ||
+		[[ " $SUITE_SUBJECTS $OBVIOUS_SUBJECTS $PEER_SUBJECTS " == *" $s "* ]] ||
 			usage_error "unknown subject '$s'"
 	done
 }
@@ -195,6 +201,23 @@ copy_stress_ng()
 	done
 }
 
+# The obvious loops, static (the guest has no C library).
+build_obvious()
+{
+	local out=$1/obvious n msg
+
+	mkdir -p "$out"
+	log "building the obvious loops scripts/bench/obvious_r1..4.c"
+	for n in 1 2 3 4; do
+		# glibc warns about libnuma's getaddrinfo in a static link.
+		msg=$(gcc -O2 -static -Wall -o "$out/obvious_r$n" \
+			"$SCRIPT_DIR/bench/obvious_r$n.c" -lnuma -lpthread 2>&1) || {
+			printf '%s\n' "$msg" >&2
+			die "building scripts/bench/obvious_r$n.c failed"
+		}
+	done
+}
+
 build_extra()
 {
 	local extra=$BENCH/extra
@@ -202,6 +225,7 @@ build_extra()
 	rm -rf "$extra"
 	mkdir -p "$extra"
 	install -m 0755 "$SCRIPT_DIR/bench/guest.sh" "$extra/guest.sh"
+	build_obvious "$extra"
 	cat > "$extra/bench.conf" <<EOF
 BENCH_SECONDS=$opt_seconds
 BENCH_ONLY=$opt_only
@@ -340,10 +364,17 @@ print_table()
 		short["stress_ng_numa"] = "sng-numa"
 		short["stress_ng_memhotplug"] = "sng-mhp"
 		short["stress_ng_mmapfork"] = "sng-mfork"
-		printf "%-4s %-7s %-31s %9s %9s", "race", "kind", "event (per second)", "suite", "offline"
+		printf "%-4s %-7s %-31s %9s %9s %9s", "race", "kind", "event (per second)", "suite", "offline", "obvious"
 		for (i = 1; i <= np; i++)
 			printf " %9s", short[peer[i]]
-		printf " %8s\n", "ratio"
+		printf " %8s %8s\n", "ratio", "vs-obv"
+	}
+	function ratio(a, b) {
+		if (a == "-" || a == "n/a" || b == "-" || b == "n/a")
+			return "-"
+		if (b + 0 == 0)
+			return (a + 0 > 0) ? "inf" : "0/0"
+		return sprintf("%.1fx", a / b)
 	}
 	function rate(subj, ev, race,    c) {
 		if (!(subj in sec) || sec[subj] <= 0)
@@ -362,7 +393,9 @@ print_table()
 		race = $1; ev = $2; subj = $3; kind = $4
 		s = rate(subj, ev, race)
 		o = rate("offline_races", ev, race)
-		printf "%-4s %-7s %-31s %9s %9s", race, kind, (ev == "own" ? "own window figure" : ev), s, o
+		ob = (ev == "own") ? "-" : rate("obvious_" tolower(race), ev, race)
+		name = (ev == "own") ? "own window figure" : ev
+		printf "%-4s %-7s %-31s %9s %9s %9s", race, kind, name, s, o, ob
 		best = -1
 		for (i = 1; i <= np; i++) {
 			p = (ev == "own") ? "-" : rate(peer[i], ev, race)
@@ -370,13 +403,10 @@ print_table()
 			if (p != "-" && p != "n/a" && p + 0 > best)
 				best = p + 0
 		}
-		if (ev == "own" || s == "-" || s == "n/a" || best < 0)
-			r = "-"
-		else if (best == 0)
-			r = (s + 0 > 0) ? "inf" : "0/0"
-		else
-			r = sprintf("%.1fx", s / best)
-		printf " %8s\n", r
+		bp = (best < 0) ? "-" : sprintf("%.1f", best)
+		r = (ev == "own") ? "-" : ratio(s, bp)
+		ro = (ev == "own") ? "-" : ratio(s, ob)
+		printf " %8s %8s\n", r, ro
 		if (kind != "window")
 			next
 		if (!(race in races))

@@ -3,7 +3,8 @@
 #
 # Guest side of scripts/bench.sh, run by vmtest's /init as the guest
 # command (busybox sh, in /selftests).  For every subject (a program of
-# this suite, an upstream mm selftest, a stress-ng stressor) it arms
+# this suite, an obvious loop of scripts/bench/, an upstream mm selftest,
+# a stress-ng stressor) it arms
 # hist triggers on the kernel events that define the races' windows,
 # runs the subject for the fixed time in a cgroup of its own, reads the
 # histograms and prints machine-readable lines for the host:
@@ -399,6 +400,59 @@ suite_subjects()
 	subject offline_races 900 "" $sec "$mr/hotplug/offline_races"
 }
 
+# Swap for obvious_r1, as the suite's R1 sets it up for itself: the
+# active swap if there is one, else a zram device of 1 GiB (hot-added,
+# or zram0 while unused), removed again by swap_off.
+swap_on()
+{
+	ZRAM=
+	grep -q '^/' /proc/swaps && return 0
+	if [ -r /sys/class/zram-control/hot_add ]; then
+		ZRAM=$(cat /sys/class/zram-control/hot_add) ZRAM_ADDED=1
+	elif [ "$(cat /sys/block/zram0/disksize 2>/dev/null)" = 0 ]; then
+		ZRAM=0 ZRAM_ADDED=0
+	else
+		say "no swap for obvious_r1"
+		return 0
+	fi
+	if ! { echo 1G > "/sys/block/zram$ZRAM/disksize" &&
+	       mkswap "/dev/zram$ZRAM" > /dev/null &&
+	       swapon "/dev/zram$ZRAM"; }; then
+		say "no swap for obvious_r1: zram$ZRAM failed"
+	fi
+}
+
+swap_off()
+{
+	[ -n "$ZRAM" ] || return 0
+	swapoff "/dev/zram$ZRAM" 2>/dev/null
+	echo 1 > "/sys/block/zram$ZRAM/reset"
+	[ "$ZRAM_ADDED" -eq 0 ] ||
+		echo "$ZRAM" > /sys/class/zram-control/hot_remove
+}
+
+# The obvious loops (scripts/bench/obvious_r*.c), each for the fixed
+# time; obvious_r4 first waits up to that long for ksmd's merge.  Their
+# output goes with the peers' prefix, which the console parser ignores.
+obvious_subjects()
+{
+	n=$BENCH_SECONDS
+	ob=$EXTRA/obvious
+
+	if wanted obvious_r1; then
+		swap_on
+		subject obvious_r1 $((n + 30)) "peer| " "$ob/obvious_r1" "$n"
+		swap_off
+	fi
+	subject obvious_r2 $((n + 30)) "peer| " "$ob/obvious_r2" "$n"
+	subject obvious_r3 $((n + 30)) "peer| " "$ob/obvious_r3" "$n"
+	if wanted obvious_r4; then
+		ksm_save
+		subject obvious_r4 $((2 * n + 30)) "peer| " "$ob/obvious_r4" "$n"
+		ksm_restore
+	fi
+}
+
 # Peers, each for the same fixed time; those that are not time-driven
 # run to their end (ksm_functional_tests), capped.  One stress-ng
 # instance each: under TCG two numa instances outlive their -t by
@@ -458,6 +512,7 @@ main()
 	[ "$BENCH_SUITE_RUN" -eq 0 ] || suite_run
 	setup_events
 	suite_subjects
+	obvious_subjects
 	[ "$BENCH_PEERS" -eq 0 ] || peer_subjects
 	say "done"
 }
