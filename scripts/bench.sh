@@ -10,7 +10,8 @@
 # developer would write in an afternoon).  Everything runs
 # in one boot of the vmtest VM (scripts/vmtest.sh --guest-cmd), one
 # subject at a time with fresh histograms, so that a count belongs to
-# the subject that ran.  The guest side is scripts/bench/guest.sh.
+# the subject that ran.  The guest side is scripts/bench/guest.sh; the
+# table is also drawn as a picture by scripts/bench/svg.py.
 # Not part of CI: it takes minutes and its figures vary from run to run.
 
 set -eEuo pipefail
@@ -39,6 +40,7 @@ opt_raw=0
 opt_setup=1
 opt_vm_args=()
 opt_console=
+opt_svg=
 
 usage()
 {
@@ -50,9 +52,9 @@ that define the races' windows while the subject runs, then print one
 table of events per second: this suite's test for the race, the suite's
 memory-offline test (offline_races), the race's obvious loop
 (scripts/bench/obvious_rN.c), each peer, and the ratios of the suite's
-rate to the best peer's and to the obvious loop's.  Also runs the whole
-default suite once, untraced, for its wall time and peak memory in the
-VM.
+rate to the best peer's and to the obvious loop's; then draws the window
+rows as a picture (SVG, log-scale bars).  Also runs the whole default
+suite once, untraced, for its wall time and peak memory in the VM.
 
 Subjects (--only): $SUITE_SUBJECTS
   $OBVIOUS_SUBJECTS
@@ -73,6 +75,8 @@ Options:
   --raw                also print every raw count and subject time.
   --console FILE       print the table of a kept console log instead of
                        running anything (the host clock is then unknown).
+  --svg FILE           draw the picture into FILE (default
+                       \$MIGRATION_RACES_CACHE/bench/bench.svg).
   --no-setup           do not run scripts/setup.sh first.
   -h, --help           this text.
 
@@ -134,7 +138,7 @@ parse_options()
 			shift
 			continue
 			;;
-		--seconds | --kernel-version | --only | --nodes | --console)
+		--seconds | --kernel-version | --only | --nodes | --console | --svg)
 			[ $# -ge 2 ] || usage_error "option '$1' needs a value"
 			;;
 		*)
@@ -162,6 +166,11 @@ parse_options()
 		--console)
 			[ -f "$2" ] || usage_error "no console log '$2'"
 			opt_console=$(realpath "$2")
+			;;
+		--svg)
+			[ -d "$(dirname "$2")" ] ||
+				usage_error "no directory for '$2'"
+			opt_svg=$(realpath -m "$2")
 			;;
 		esac
 		shift 2
@@ -342,12 +351,13 @@ R4	own	ksm_migration	own	test's own: KSM pages that moved while shared
 EOF
 }
 
-# The table from the records in $1.
+# The table from the records in $1; its rows also go to file $2,
+# tab-separated with a header line, for the picture.
 print_table()
 {
-	local records=$1
+	local records=$1 tsv=$2
 
-	table_rows | awk -F'\t' -v recs="$records" -v peers="$PEER_SUBJECTS" '
+	table_rows | awk -F'\t' -v recs="$records" -v peers="$PEER_SUBJECTS" -v tsv="$tsv" '
 	BEGIN {
 		while ((getline l < recs) > 0) {
 			split(l, f, "\t")
@@ -368,6 +378,7 @@ print_table()
 		for (i = 1; i <= np; i++)
 			printf " %9s", short[peer[i]]
 		printf " %8s %8s\n", "ratio", "vs-obv"
+		printf "race\tkind\tevent\tsuite\toffline\tobvious\tbest_peer\tbest_peer_name\tratio\tobvious_ratio\n" > tsv
 	}
 	function ratio(a, b) {
 		if (a == "-" || a == "n/a" || b == "-" || b == "n/a")
@@ -397,16 +408,20 @@ print_table()
 		name = (ev == "own") ? "own window figure" : ev
 		printf "%-4s %-7s %-31s %9s %9s %9s", race, kind, name, s, o, ob
 		best = -1
+		bestname = "-"
 		for (i = 1; i <= np; i++) {
 			p = (ev == "own") ? "-" : rate(peer[i], ev, race)
 			printf " %9s", p
-			if (p != "-" && p != "n/a" && p + 0 > best)
+			if (p != "-" && p != "n/a" && p + 0 > best) {
 				best = p + 0
+				bestname = (best > 0) ? short[peer[i]] : "-"
+			}
 		}
 		bp = (best < 0) ? "-" : sprintf("%.1f", best)
 		r = (ev == "own") ? "-" : ratio(s, bp)
 		ro = (ev == "own") ? "-" : ratio(s, ob)
 		printf " %8s %8s\n", r, ro
+		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", race, kind, name, s, o, ob, bp, bestname, r, ro > tsv
 		if (kind != "window")
 			next
 		if (!(race in races))
@@ -486,13 +501,29 @@ print_attach()
 	echo "bench: R4 stable nodes dropped while live sharers map them: not countable from tracefs (whether the dropped node's page is still mapped is not an argument anywhere); fallback: ksm_migration's own accounting check (per-process ksm_merging_pages against kpageflags), which fails the test when it happens"
 }
 
+# The window rows of the table in $1 as a picture (scripts/bench/svg.py)
+# in $opt_svg, titled $2.
+draw_picture()
+{
+	if ! command -v python3 > /dev/null; then
+		echo "bench: no python3: no picture"
+		return 0
+	fi
+	if python3 "$SCRIPT_DIR/bench/svg.py" --title "$2" "$1" "$opt_svg"; then
+		echo "bench: picture: $opt_svg"
+	else
+		echo "bench: drawing the picture failed"
+	fi
+}
+
 main()
 {
-	local records kver start
+	local records kver start title
 
 	parse_options "$@"
 	start=$EPOCHREALTIME
 	mkdir -p "$BENCH"
+	opt_svg=${opt_svg:-$BENCH/bench.svg}
 	records=$BENCH/records.tsv
 	if [ -n "$opt_console" ]; then
 		VM_RC=0
@@ -513,15 +544,18 @@ main()
 	kver=$(awk -F'\t' '$1 == "K" { print $2 }' "$records")
 	if [ -n "$opt_console" ]; then
 		echo "bench: from $opt_console: kernel ${kver:-?}"
+		title="bench $(date -u -r "$opt_console" +%Y-%m-%d), kernel ${kver:-?}"
 	else
 		echo "bench: $(date -u +%Y-%m-%d) kernel ${kver:-?}, ${opt_seconds} s a case or peer, vmtest exit $VM_RC"
+		title="bench $(date -u +%Y-%m-%d), kernel ${kver:-?}, ${opt_seconds} s a subject"
 	fi
-	print_table "$records"
+	print_table "$records" "$BENCH/table.tsv"
 	[ "$opt_raw" -eq 0 ] || print_raw "$records"
 	echo
 	print_suite_run "$records"
 	print_peers "$records"
 	print_attach "$records"
+	draw_picture "$BENCH/table.tsv" "$title: window events per second"
 	[ -n "$opt_console" ] ||
 		echo "bench: benchmark took $(awk -v a="$start" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.0f", b - a }') s on the host"
 	exit "$VM_RC"
