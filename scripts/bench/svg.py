@@ -125,6 +125,8 @@ def draw(rows, title, out):
             else:
                 end = LABEL_W
                 label = "0" if v is not None else MISSING.get(text, text)
+                if col == "best_peer" and v == 0:
+                    note = " (every peer)"
             s.append(f'<text x="{end + 4:.1f}" y="{by + BAR_H - 2}" fill="#333">'
                      f'{escape(label + note)}</text>')
         y += group_h
