@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kconfig.h"
@@ -49,11 +50,31 @@ uint64_t pagemap_pfn_of(int fd, unsigned long addr)
 	return pm_pfn(e);
 }
 
-void migration_types_set(bool device_private)
+void migration_types_set(bool device_private, bool swapin_error)
 {
-	/* MAX_SWAPFILES = 32 - device - 3 migration - hwpoison - marker */
-	migration_read_type = 32 - (device_private ? 4 : 0) - 3 - 1 - 1 + 1;
+	/*
+	 * MAX_SWAPFILES = 32 - device - 3 migration - hwpoison - marker
+	 * (- swapin error), and the migration types follow hwpoison's.
+	 */
+	migration_read_type = 32 - (device_private ? 4 : 0) - 3 - 1 - 1 -
+			      (swapin_error ? 1 : 0) + 1;
 	types_state = 1;
+}
+
+/*
+ * Kernels 5.19 to 6.1 reserve one more swap type, SWP_SWAPIN_ERROR
+ * ("mm/swapfile: unuse_pte can map random data if swap read fails"), until
+ * "mm: use pte markers for swap errors" (6.2) made it a PTE marker: every
+ * migration type is one lower there.  Debian 12's 6.1 is such a kernel.
+ */
+static bool has_swapin_error_type(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return (major == 5 && minor >= 19) || (major == 6 && minor < 2);
 }
 
 bool migration_types_known(void)
@@ -64,10 +85,10 @@ bool migration_types_known(void)
 			types_state = -1;
 			break;
 		case KCONFIG_NO:
-			migration_types_set(false);
+			migration_types_set(false, has_swapin_error_type());
 			break;
 		default:
-			migration_types_set(true);
+			migration_types_set(true, has_swapin_error_type());
 		}
 	}
 	return types_state == 1;

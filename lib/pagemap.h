@@ -54,10 +54,11 @@ uint64_t pagemap_pfn_of(int fd, unsigned long addr);
 
 /*
  * Decoding migration entries needs the swap type numbering, which moves
- * with CONFIG_DEVICE_PRIVATE.  Returns false when it cannot be known.
+ * with CONFIG_DEVICE_PRIVATE and, on 5.19 to 6.1, the swapin error type.
+ * Returns false when it cannot be known.
  */
 bool migration_types_known(void);
-void migration_types_set(bool device_private);
+void migration_types_set(bool device_private, bool swapin_error);
 enum migration_entry_kind migration_entry_kind(uint64_t e);
 const char *migration_entry_name(enum migration_entry_kind k);
 

@@ -305,16 +305,21 @@ TEST(migration_entries)
 {
 	uint64_t swp = PM_SWAP;
 
-	migration_types_set(false);
+	migration_types_set(false, false);
 	/* Without DEVICE_PRIVATE: read 28, read-exclusive 29, write 30. */
 	EXPECT_EQ(MIGRATION_READ, migration_entry_kind(swp | 28 | 5 << 5));
 	EXPECT_EQ(MIGRATION_READ_EXCLUSIVE, migration_entry_kind(swp | 29));
 	EXPECT_EQ(MIGRATION_WRITE, migration_entry_kind(swp | 30));
 	EXPECT_EQ(MIGRATION_NONE, migration_entry_kind(swp | 0));
 	EXPECT_EQ(MIGRATION_NONE, migration_entry_kind(PM_PRESENT | 30));
-	migration_types_set(true);
+	migration_types_set(true, false);
 	EXPECT_EQ(MIGRATION_READ, migration_entry_kind(swp | 24));
 	EXPECT_EQ(MIGRATION_WRITE, migration_entry_kind(swp | 26));
+	EXPECT_EQ(MIGRATION_NONE, migration_entry_kind(swp | 30));
+	/* 6.1 (swapin error type): read 27, as seen in Debian's 6.1.192. */
+	migration_types_set(false, true);
+	EXPECT_EQ(MIGRATION_READ, migration_entry_kind(swp | 27));
+	EXPECT_EQ(MIGRATION_WRITE, migration_entry_kind(swp | 29));
 	EXPECT_EQ(MIGRATION_NONE, migration_entry_kind(swp | 30));
 }
 
