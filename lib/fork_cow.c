@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "hugetlb.h"
+#include "known_bugs.h"
 #include "procs.h"
 #include "room.h"
 #include "fork_cow_internal.h"
@@ -209,12 +209,11 @@ static int allowed_cpu(int nth)
  */
 static bool migrates_in_batches(void)
 {
-	struct utsname u;
-	int major, minor;
+	static const struct kver_range folio_by_folio[] = {
+		{ "2.6", "6.3" }, { NULL, NULL },
+	};
 
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return true;
-	return major > 6 || (major == 6 && minor >= 3);
+	return !kver_running_in(folio_by_folio);
 }
 
 static int migrator_cpu(const struct fork_cow_opts *o,

@@ -87,6 +87,13 @@ bool kver_in_ranges(const char *release, const struct kver_range *ranges)
 	return false;
 }
 
+bool kver_running_in(const struct kver_range *ranges)
+{
+	struct utsname u;
+
+	return !uname(&u) && kver_in_ranges(u.release, ranges);
+}
+
 static bool known_bug_applies(const struct known_bug *b, const char *release)
 {
 	if (b->probe)

@@ -49,6 +49,8 @@ struct known_bug {
 int kver_parse(const char *release, int v[3]);
 /* Is @release in one of @ranges?  A release that does not parse is not. */
 bool kver_in_ranges(const char *release, const struct kver_range *ranges);
+/* The same for the running kernel (uname -r). */
+bool kver_running_in(const struct kver_range *ranges);
 /* The declaration that applies to case @name on kernel @release, or NULL. */
 const struct known_bug *known_bug_find(const char *name, const char *release);
 /*

@@ -3,10 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kconfig.h"
+#include "known_bugs.h"
 #include "pagemap.h"
 
 /* 0: not decided yet, 1: known, -1: unknown. */
@@ -69,12 +69,11 @@ void migration_types_set(bool device_private, bool swapin_error)
  */
 static bool has_swapin_error_type(void)
 {
-	struct utsname u;
-	int major, minor;
+	static const struct kver_range swapin_error[] = {
+		{ "5.19", "6.2" }, { NULL, NULL },
+	};
 
-	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
-		return false;
-	return (major == 5 && minor >= 19) || (major == 6 && minor < 2);
+	return kver_running_in(swapin_error);
 }
 
 bool migration_types_known(void)
