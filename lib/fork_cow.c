@@ -33,6 +33,8 @@
 #define HUGETLB_DIR		"/sys/kernel/mm/hugepages/hugepages-%zukB/%s"
 #define SOFT_OFFLINE_THP_SKIP \
 	"soft offline splits THPs before migrating (soft_offline_in_use_page): no PMD is ever under migration"
+#define BASE_BEFORE_BATCHES_SKIP \
+	"before 6.3 a base page is unmapped, copied and mapped again in one go: a fork meets its entry a few times a case at most when the kernel picks the pages (move_pages, THP and hugetlb cases reach R3 here)"
 #define TYPES_UNKNOWN_SKIP \
 	"no kernel config to decode swap types, and swap is active: migration entries cannot be told from swap entries"
 #define TYPES_UNKNOWN_NOTE \
@@ -47,10 +49,31 @@
 	"%ld entries without a swap type in pagemap (hugetlb): the write and read-exclusive check skipped them\n"
 
 /*
+ * migrate_pages_batch() came with 6.3.  Earlier kernels move folio by
+ * folio, and an entry lives only while its folio is copied: only a
+ * migrator on another CPU is ever met mid-copy (Debian 6.1.192, fork_cow
+ * one run each, 2026-12-06: move_pages base_pages 0 events within 3 s
+ * shared, 66 apart; compaction and soft offline 7 cases missing shared,
+ * 4 apart).
+ */
+static bool migrates_in_batches(void)
+{
+	static const struct kver_range folio_by_folio[] = {
+		{ "2.6", "6.3" }, { NULL, NULL },
+	};
+
+	return !kver_running_in(folio_by_folio);
+}
+
+/*
  * Why @t can never put this memory kind under migration, or NULL.
  * Compaction isolates neither hugetlb folios nor folios of pageblock order
  * or more (isolate_migratepages_block()), and soft offline splits a THP
- * before it migrates the page (soft_offline_in_use_page()).
+ * before it migrates the page (soft_offline_in_use_page()).  Before 6.3
+ * the PFN-based triggers never let a fork meet a base page's entry: with
+ * the migrator apart, held or not, Debian 6.1.192 gave compaction and
+ * soft offline base-page cases 0 to 5 entries in 3 s, in 10 of 12 case
+ * runs none (two-node TCG VM, 2026-12-06).
  */
 static const char *trigger_cannot_reach(const struct trigger *t,
 					enum fork_cow_memory m)
@@ -61,6 +84,9 @@ static const char *trigger_cannot_reach(const struct trigger *t,
 		return "compaction never migrates PMD-sized THPs (isolate_migratepages_block)";
 	if (m == FORK_COW_HUGETLB && !(t->flags & TRIGGER_MOVES_HUGETLB))
 		return "compaction never migrates hugetlb pages (isolate_migratepages_block)";
+	if (m == FORK_COW_BASE && (t->flags & TRIGGER_UNMAPPED) &&
+	    !migrates_in_batches())
+		return BASE_BEFORE_BATCHES_SKIP;
 	return NULL;
 }
 
@@ -198,32 +224,21 @@ static int allowed_cpu(int nth)
  * which migrates folio by folio, sharing the CPU met no PMD entry in 9 s
  * while a mover apart was met by 414 of 527 aimed forks in 5 s (two-node
  * TCG VM, 2026-12-06).
+ *
+ * Before 6.3 base pages want the migrator apart (see
+ * migrates_in_batches()), hugetlb pages a shared CPU all the same: their
+ * copy is long enough for the lane to catch and hold it, and the held
+ * bursts gave 290 and 344 entries in 3 s against 31 apart (Debian 6.1.192,
+ * move_pages).
  */
-/*
- * migrate_pages_batch() came with 6.3.  Earlier kernels move folio by
- * folio, and an entry lives only while its folio is copied: only a
- * migrator on another CPU is ever met mid-copy (Debian 6.1.192, fork_cow
- * one run each, 2026-12-06: move_pages base_pages 0 events within 3 s
- * shared, 66 apart; compaction and soft offline 7 cases missing shared,
- * 4 apart).
- */
-static bool migrates_in_batches(void)
-{
-	static const struct kver_range folio_by_folio[] = {
-		{ "2.6", "6.3" }, { NULL, NULL },
-	};
-
-	return !kver_running_in(folio_by_folio);
-}
-
 static int migrator_cpu(const struct fork_cow_opts *o,
 			const struct trigger *t, int lane_cpu)
 {
 	bool apart = (t->flags & TRIGGER_ALL_TARGETS) &&
 		     !(t->flags & TRIGGER_SCANS_ZONES) && !t->budget_pages;
 	bool wants = o->storm || o->memory == FORK_COW_THP;
-	int cpu = (wants && apart) || !migrates_in_batches() ?
-		  allowed_cpu(1) : -1;
+	bool early = !migrates_in_batches() && o->memory != FORK_COW_HUGETLB;
+	int cpu = (wants && apart) || early ? allowed_cpu(1) : -1;
 
 	return cpu >= 0 ? cpu : lane_cpu;
 }
@@ -385,6 +400,8 @@ static int fork_cow_run(struct race_env *env, const void *opts,
 	proto.migrator_cpu = migrator_cpu(o, env->trigger, proto.cpu);
 	proto.holds = proto.migrator_cpu == proto.cpu;
 	proto.aim_by_rounds = env->trigger->flags & TRIGGER_ALL_TARGETS;
+	proto.aim_realtime = proto.holds &&
+			     (env->trigger->flags & TRIGGER_SCANS_ZONES);
 	ret = run_lanes(env, &proto, sh);
 	fork_cow_result(env, &proto, sh, res);
 	munmap(sh, sizeof(*sh));

@@ -61,6 +61,7 @@ struct lane {
 	size_t huge;		/* THP or hugetlb page size, 0 for base pages */
 	bool types_known;	/* migration entry types decodable */
 	bool aim_by_rounds;	/* a migrator round covers every target */
+	bool aim_realtime;	/* aim SCHED_FIFO, polling slowly */
 	char *region;		/* what the next child forks over */
 	int slot;		/* in env->targets */
 	uint32_t gen;
@@ -108,6 +109,7 @@ pid_t extra_fork(struct lane *l, enum extra kind, long *seen_by);
 int sleepers_recycle(struct lane *l);
 int kid_fork(struct lane *l, struct kid *k);
 void pin_to_cpu(pid_t pid, int cpu);
+void lane_realtime(bool on);
 int lane_main(struct lane *l);
 
 /* fork_cow_storm.c */

@@ -80,6 +80,18 @@ bool wait_count(int *counter, int want, bool *stop)
 	return true;
 }
 
+/*
+ * SCHED_FIFO (priority 1) or back to SCHED_OTHER for the calling process;
+ * without CAP_SYS_NICE it stays as it is.  Children forked in a hold
+ * inherit SCHED_FIFO and drop it once they looked at their pagemap.
+ */
+void lane_realtime(bool on)
+{
+	struct sched_param p = { .sched_priority = on ? 1 : 0 };
+
+	sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &p);
+}
+
 void pin_to_cpu(pid_t pid, int cpu)
 {
 	cpu_set_t set;
@@ -222,6 +234,7 @@ static void __noreturn child_main(struct lane *l, int up, int down)
 	long seen;
 	int ret = scan_entries(l, 0, "child", &seen);
 
+	lane_realtime(false);
 	if (!follow_lane(l))
 		child_exit(WORKER_SYSCALL);
 	/* The lane adds it up once it has looked too (signal A). */
@@ -295,6 +308,7 @@ static void __noreturn extra_main(struct lane *l, enum extra kind,
 		count(seen_by, seen);
 	if (kind == BURST_CHILD)
 		child_exit(ret);
+	lane_realtime(false);
 	if (!follow_lane(l))
 		child_exit(WORKER_SYSCALL);
 	if (ret)

@@ -17,12 +17,18 @@
 /* Aim at most two migrator rounds, and this long (slow TCG guests). */
 #define AIM_MS			500
 #define AIM_POLL_US		50
+#define AIM_RT_POLL_US		2000	/* see lane_aim() */
 #define THP_TRIES		4
 /* What one page table maps (x86-64, and most 4 KiB page systems). */
 #define STORM_SPAN_BYTES	(2UL << 20)
-/* Forks of one burst (lane_burst()), and how long it may go on. */
-#define BURST_FORKS		32
-#define BURST_MS		20
+/*
+ * Forks of one burst (lane_burst()), and how long it may go on: a fork
+ * takes 2 to 5 ms in a TCG guest, and 20 ms ended bursts after 1 to 7
+ * forks; 100 ms gave soft offline cases 25 to 130 entries in 3 s where 20
+ * gave 6 to 27 (two-node TCG VM, Debian 6.12.118, 2026-12-06).
+ */
+#define BURST_FORKS		128
+#define BURST_MS		100
 #define PARENT_ENTRY_FMT \
 	"lane %d generation %u: fork left the parent's %s migration entry at page %zu as it was (pagemap %#llx)"
 
@@ -152,9 +158,13 @@ static bool lane_sees_entry(const struct lane *l, const uint64_t *pm)
  * (migrate_pages_batch()), which is how the lane sees its entry at all;
  * made SCHED_IDLE it stays parked there until the fork, the child's look
  * and the burst are done (at normal priority it finished the move within
- * the fork).  A SCHED_FIFO lane as well left 2 of 30 soft offline case
- * runs without an entry in 9 s; SCHED_IDLE alone passed 20 of 20
- * (two-node TCG VM, 2026-12-05).  The last lane to let go restores it.
+ * the fork).  SCHED_IDLE still gets a sliver of the CPU, enough to finish
+ * a base page within a burst: the lane itself runs SCHED_FIFO while it
+ * holds, so that nothing of the fair class runs while it forks (soft
+ * offline bursts went from 1 to 3 forks per hold to 5 to 25, two-node TCG
+ * VM, 2026-12-06).  A lane SCHED_FIFO while it aims, too, starved the
+ * migrator: compaction cases met no entry at all.  The last lane to let
+ * go restores the migrator.
  */
 static void hold_migration(struct lane *l, bool hold)
 {
@@ -163,10 +173,15 @@ static void hold_migration(struct lane *l, bool hold)
 
 	if (pid <= 0 || !l->holds)
 		return;
-	if (hold && __atomic_fetch_add(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
-		sched_setscheduler(pid, SCHED_IDLE, &normal);
-	if (!hold && __atomic_sub_fetch(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
+	if (hold) {
+		lane_realtime(true);
+		if (__atomic_fetch_add(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
+			sched_setscheduler(pid, SCHED_IDLE, &normal);
+		return;
+	}
+	if (__atomic_sub_fetch(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
 		sched_setscheduler(pid, SCHED_OTHER, &normal);
+	lane_realtime(false);
 }
 
 /*
@@ -175,25 +190,42 @@ static void hold_migration(struct lane *l, bool hold)
  * (compaction reaches fresh pages once a round, if at all), and AIM_MS
  * (all a soft offline round of a few random pages gets).  Its sleeps let
  * a migrator on the CPU run, and its wake-ups preempt it mid-batch.
+ *
+ * A fair-class lane preempts a compacting migrator only once it has run
+ * its slice, while compaction moves the lane's pages in a few batches a
+ * round: half of the compaction cases met their first entry after their
+ * nominal time.  Aiming SCHED_FIFO, every wake-up preempts the migrator
+ * at its next cond_resched(); polling every 2 ms leaves it the CPU
+ * otherwise (every 50 us it starved it).  Two-node TCG VM, Debian
+ * 6.12.118, 2026-12-06, 12 compaction case runs each: 6 below 10 entries
+ * within 3 s fair, 6 at 500 us, 2 (both fork storms) at 2 ms.  Only the
+ * generation's fork aims so (@realtime); a storm's forks aim fair.
  */
-static bool lane_aim(struct lane *l)
+static bool lane_aim(struct lane *l, bool realtime)
 {
 	size_t n = l->len / l->psz;
 	double end = now_seconds() + AIM_MS / 1000.0;
 	long round = __atomic_load_n(&l->env->stats->rounds, __ATOMIC_RELAXED);
+	bool seen = false;
 
+	if (realtime)
+		lane_realtime(true);
 	do {
 		if (pagemap_read(l->pm_fd, (unsigned long)l->region, n,
 				 l->pre))
-			return false;
-		if (lane_sees_entry(l, l->pre))
-			return true;
-		usleep(AIM_POLL_US);
+			break;
+		seen = lane_sees_entry(l, l->pre);
+		if (seen)
+			break;
+		usleep(realtime ? AIM_RT_POLL_US : AIM_POLL_US);
 	} while (now_seconds() < end && !stop_requested(l->env->stop) &&
 		 (!l->aim_by_rounds ||
 		  __atomic_load_n(&l->env->stats->rounds, __ATOMIC_RELAXED) <
 		  round + 2));
-	return false;
+	/* A hold goes on SCHED_FIFO (hold_migration()). */
+	if (realtime && !seen)
+		lane_realtime(false);
+	return seen;
 }
 
 /*
@@ -254,7 +286,7 @@ static int lane_storm(struct lane *l)
 	int ret = 0;
 
 	while (!ret && now_seconds() < end && !stop_requested(l->env->stop)) {
-		if (lane_aim(l))
+		if (lane_aim(l, false))
 			count(&l->sh->aimed, 1);
 		ret = short_fork(l, STORM_CHILD, &l->sh->storm_forks,
 				 &l->sh->storm_seen);
@@ -268,7 +300,8 @@ static int lane_storm(struct lane *l)
  * their pagemap and exit, each copying the entry again: the margin of the
  * short windows (soft offline's single pages, compaction's rare visits, a
  * huge page's one entry).  A child touching a page would sleep on it and
- * the idle CPU let the held migrator finish.
+ * the idle CPU let the held migrator finish.  Lanes of huge pages apart
+ * from the migrator burst too, for as long as the copy keeps the entry.
  */
 static int lane_burst(struct lane *l)
 {
@@ -306,7 +339,7 @@ int lane_fork(struct lane *l, struct kid *cur)
 		ret = WORKER_SYSCALL;
 	if (ret)
 		return ret;
-	aimed = lane_aim(l);
+	aimed = lane_aim(l, l->aim_realtime);
 	if (aimed) {
 		count(&l->sh->aimed, 1);
 		hold_migration(l, true);
@@ -320,7 +353,7 @@ int lane_fork(struct lane *l, struct kid *cur)
 	if (!ret)
 		ret = lane_check_copied(l);
 	held_storm = l->o->storm && aimed && l->holds;
-	if (!ret && l->holds && l->types_known)
+	if (!ret && (l->holds || l->huge) && l->types_known)
 		ret = lane_burst(l);
 	if (!ret && held_storm)
 		ret = lane_storm(l);
