@@ -71,9 +71,9 @@ static bool migrates_in_batches(void)
  * or more (isolate_migratepages_block()), and soft offline splits a THP
  * before it migrates the page (soft_offline_in_use_page()).  Before 6.3
  * the PFN-based triggers never let a fork meet a base page's entry: with
- * the migrator apart, held or not, Debian 6.1.192 gave compaction and
- * soft offline base-page cases 0 to 5 entries in 3 s, in 10 of 12 case
- * runs none (two-node TCG VM, 2026-12-06).
+ * the migrator apart, Debian 6.1.192 gave compaction and soft offline
+ * base-page cases 0 to 5 entries in 3 s, none in 9 of 16 case runs, and
+ * sharing its CPU did no better (two-node TCG VM, 2026-12-06).
  */
 static const char *trigger_cannot_reach(const struct trigger *t,
 					enum fork_cow_memory m)
