@@ -64,6 +64,8 @@
 	": a pass means window reached and kernel survived, not fix present"
 #define MISS_FMT \
 	"no region was unmapped, or its owner exited, with a page under migration (%ld regions, %ld with a page moved before)"
+#define SOFT_OFFLINE_EARLY_SKIP \
+	"before 6.3 soft offline unmaps, copies and maps one base page again in one go: a munmap or exit meets that 4 KiB copy a few times a case at most"
 #define EXIT_WAIT_S	20
 #define MIGRATOR_PAUSE_US 1000
 #define NODES_MAX	64
@@ -571,6 +573,13 @@ static int anon_vma_unmap_run(struct race_env *env, const void *opts,
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int ret;
 
+	/*
+	 * Soft offline hands the kernel one page a call (budget_pages).
+	 * Debian 6.1.192 in the two-node TCG VM, 2026-12-06: 1, 1, 1 and 0
+	 * regions unmapped with one of them in flight, in four case runs.
+	 */
+	if (env->trigger->budget_pages && !kernel_migrates_in_batches())
+		return race_skip(res, SOFT_OFFLINE_EARLY_SKIP);
 	say_detectors();
 	c.sh = shared_alloc(sizeof(*c.sh));
 	if (!c.sh) {

@@ -49,23 +49,6 @@
 	"%ld entries without a swap type in pagemap (hugetlb): the write and read-exclusive check skipped them\n"
 
 /*
- * migrate_pages_batch() came with 6.3.  Earlier kernels move folio by
- * folio, and an entry lives only while its folio is copied: only a
- * migrator on another CPU is ever met mid-copy (Debian 6.1.192, fork_cow
- * one run each, 2026-12-06: move_pages base_pages 0 events within 3 s
- * shared, 66 apart; compaction and soft offline 7 cases missing shared,
- * 4 apart).
- */
-static bool migrates_in_batches(void)
-{
-	static const struct kver_range folio_by_folio[] = {
-		{ "2.6", "6.3" }, { NULL, NULL },
-	};
-
-	return !kver_running_in(folio_by_folio);
-}
-
-/*
  * Why @t can never put this memory kind under migration, or NULL.
  * Compaction isolates neither hugetlb folios nor folios of pageblock order
  * or more (isolate_migratepages_block()), and soft offline splits a THP
@@ -85,7 +68,7 @@ static const char *trigger_cannot_reach(const struct trigger *t,
 	if (m == FORK_COW_HUGETLB && !(t->flags & TRIGGER_MOVES_HUGETLB))
 		return "compaction never migrates hugetlb pages (isolate_migratepages_block)";
 	if (m == FORK_COW_BASE && (t->flags & TRIGGER_UNMAPPED) &&
-	    !migrates_in_batches())
+	    !kernel_migrates_in_batches())
 		return BASE_BEFORE_BATCHES_SKIP;
 	return NULL;
 }
@@ -225,8 +208,10 @@ static int allowed_cpu(int nth)
  * while a mover apart was met by 414 of 527 aimed forks in 5 s (two-node
  * TCG VM, 2026-12-06).
  *
- * Before 6.3 base pages want the migrator apart (see
- * migrates_in_batches()), hugetlb pages a shared CPU all the same: their
+ * Before 6.3 (kernel_migrates_in_batches()) an entry lives only while its
+ * folio is copied, and only a migrator on another CPU is met mid-copy
+ * (Debian 6.1.192, one run each: move_pages base_pages 0 events within 3
+ * s shared, 66 apart).  Hugetlb pages share the CPU all the same: their
  * copy is long enough for the lane to catch and hold it, and the held
  * bursts gave 290 and 344 entries in 3 s against 31 apart (Debian 6.1.192,
  * move_pages).
@@ -237,7 +222,8 @@ static int migrator_cpu(const struct fork_cow_opts *o,
 	bool apart = (t->flags & TRIGGER_ALL_TARGETS) &&
 		     !(t->flags & TRIGGER_SCANS_ZONES) && !t->budget_pages;
 	bool wants = o->storm || o->memory == FORK_COW_THP;
-	bool early = !migrates_in_batches() && o->memory != FORK_COW_HUGETLB;
+	bool early = !kernel_migrates_in_batches() &&
+		     o->memory != FORK_COW_HUGETLB;
 	int cpu = (wants && apart) || early ? allowed_cpu(1) : -1;
 
 	return cpu >= 0 ? cpu : lane_cpu;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "kselftest.h"
+#include "known_bugs.h"
 #include "pagemap.h"
 #include "procs.h"
 #include "trigger.h"
@@ -144,4 +145,13 @@ pid_t migrator_start(const struct trigger *tr, struct trigger_targets *t,
 			usleep(pause_us);
 	}
 	_exit(0);
+}
+
+bool kernel_migrates_in_batches(void)
+{
+	static const struct kver_range folio_by_folio[] = {
+		{ "2.6", "6.3" }, { NULL, NULL },
+	};
+
+	return !kver_running_in(folio_by_folio);
 }

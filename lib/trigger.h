@@ -139,4 +139,12 @@ pid_t migrator_start(const struct trigger *tr, struct trigger_targets *t,
 
 int numa_nodes_with_memory(int *nodes, int max);
 
+/*
+ * Whether the running kernel unmaps a batch of folios before it moves
+ * them (migrate_pages_batch(), 6.3): before, a folio is unmapped, copied
+ * and mapped again in one go, and a base page's migration entry lives
+ * only while its 4 KiB are copied.
+ */
+bool kernel_migrates_in_batches(void);
+
 #endif
