@@ -109,7 +109,6 @@ pid_t extra_fork(struct lane *l, enum extra kind, long *seen_by);
 int sleepers_recycle(struct lane *l);
 int kid_fork(struct lane *l, struct kid *k);
 void pin_to_cpu(pid_t pid, int cpu);
-void lane_realtime(bool on);
 int lane_main(struct lane *l);
 
 /* fork_cow_storm.c */

@@ -174,14 +174,14 @@ static void hold_migration(struct lane *l, bool hold)
 	if (pid <= 0 || !l->holds)
 		return;
 	if (hold) {
-		lane_realtime(true);
+		sched_realtime(true);
 		if (__atomic_fetch_add(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
 			sched_setscheduler(pid, SCHED_IDLE, &normal);
 		return;
 	}
 	if (__atomic_sub_fetch(&l->sh->holders, 1, __ATOMIC_ACQ_REL) == 0)
 		sched_setscheduler(pid, SCHED_OTHER, &normal);
-	lane_realtime(false);
+	sched_realtime(false);
 }
 
 /*
@@ -209,7 +209,7 @@ static bool lane_aim(struct lane *l)
 	bool seen = false;
 
 	if (realtime)
-		lane_realtime(true);
+		sched_realtime(true);
 	do {
 		if (pagemap_read(l->pm_fd, (unsigned long)l->region, n,
 				 l->pre))
@@ -224,7 +224,7 @@ static bool lane_aim(struct lane *l)
 		  round + 2));
 	/* The caller forks SCHED_FIFO, and drops it (hold_migration()). */
 	if (realtime && !seen)
-		lane_realtime(false);
+		sched_realtime(false);
 	return seen;
 }
 
@@ -293,7 +293,7 @@ static int lane_storm(struct lane *l)
 		ret = short_fork(l, STORM_CHILD, &l->sh->storm_forks,
 				 &l->sh->storm_seen);
 		if (aimed && l->aim_realtime)
-			lane_realtime(false);
+			sched_realtime(false);
 	}
 	return ret;
 }

@@ -2,6 +2,7 @@
 /* Worker processes; see procs.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,6 +79,13 @@ void workers_kill(pid_t *pids, int n)
 			waitpid(pids[i], NULL, 0);
 			pids[i] = 0;
 		}
+}
+
+void sched_realtime(bool on)
+{
+	struct sched_param p = { .sched_priority = on ? 1 : 0 };
+
+	sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &p);
 }
 
 void *shared_alloc(size_t len)

@@ -33,6 +33,15 @@ int worker_wait(pid_t pid, const char *what);
 /* SIGKILLs and reaps @n workers (entries <= 0 are skipped). */
 void workers_kill(pid_t *pids, int n);
 
+/*
+ * SCHED_FIFO (priority 1), or back to SCHED_OTHER, for the calling
+ * process; without CAP_SYS_NICE it stays as it is.  A process that polls
+ * its pagemap for a migration in flight aims so: each of its wake-ups
+ * preempts a migrator on its CPU at the migrator's next cond_resched(),
+ * where a fair-class process waits for the migrator's slice to end.
+ */
+void sched_realtime(bool on);
+
 /* Zeroed MAP_SHARED memory that workers and the test both see. */
 void *shared_alloc(size_t len);
 
