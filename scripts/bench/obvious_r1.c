@@ -11,28 +11,15 @@
  * page with the wrong contents, 4 no swap or no compact_memory (skip).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "obvious.h"
+
 #define REGION_SIZE	(64UL << 20)
-#define COMPACT_MEMORY	"/proc/sys/vm/compact_memory"
-#define EXIT_SKIP	4
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int swap_active(void)
 {
@@ -48,42 +35,15 @@ static int swap_active(void)
 	return n > 1;	/* the first line is the header */
 }
 
-/*
- * A child that compacts all of memory, over and over, until killed.
- * Forked before the region exists: pages mapped by two processes are not
- * paged out.
- */
-static pid_t start_compactor(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid)
-		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (;;) {
-		fd = open(COMPACT_MEMORY, O_WRONLY);
-		if (fd < 0 || write(fd, "1", 1) != 1)
-			_exit(1);
-		close(fd);
-	}
-}
-
 int main(int argc, char **argv)
 {
+	long seconds = seconds_arg(argc, argv);
 	size_t psz = getpagesize(), i, bad = 0;
 	unsigned long rounds = 0;
-	double end;
 	pid_t compactor;
-	char *p, *stop;
-	int status;
-	long seconds;
+	double end;
+	char *p;
 
-	seconds = argc == 2 ? strtol(argv[1], &stop, 10) : 0;
-	if (argc != 2 || *stop || seconds < 1 || seconds > 3600) {
-		fprintf(stderr, "usage: %s SECONDS (1 to 3600)\n", argv[0]);
-		return 1;
-	}
 	if (!swap_active()) {
 		printf("obvious_r1: SKIP: no active swap\n");
 		return EXIT_SKIP;
@@ -92,6 +52,7 @@ int main(int argc, char **argv)
 		printf("obvious_r1: SKIP: %s: %s\n", COMPACT_MEMORY, strerror(errno));
 		return EXIT_SKIP;
 	}
+	/* Before the region exists: pages two processes map stay in. */
 	compactor = start_compactor();
 	if (compactor < 0) {
 		perror("fork");
@@ -116,16 +77,11 @@ int main(int argc, char **argv)
 				bad++;
 		rounds++;
 	}
-	kill(compactor, SIGKILL);
-	waitpid(compactor, &status, 0);
 	munmap(p, REGION_SIZE);
 
 	printf("obvious_r1: %lu rounds of %lu MiB out and back in %ld s, %zu bad pages\n",
 	       rounds, REGION_SIZE >> 20, seconds, bad);
-	if (!WIFSIGNALED(status)) {
-		printf("obvious_r1: the compactor stopped: cannot write %s\n",
-		       COMPACT_MEMORY);
+	if (stop_compactor(compactor, "obvious_r1"))
 		return 1;
-	}
 	return bad ? 1 : 0;
 }

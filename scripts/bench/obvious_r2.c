@@ -11,45 +11,15 @@
  * compact_memory (skip).
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "obvious.h"
+
 #define REGION_SIZE	(64UL << 20)
-#define COMPACT_MEMORY	"/proc/sys/vm/compact_memory"
-#define EXIT_SKIP	4
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* A child that compacts all of memory, over and over, until killed. */
-static pid_t start_compactor(void)
-{
-	pid_t pid = fork();
-	int fd;
-
-	if (pid)
-		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (;;) {
-		fd = open(COMPACT_MEMORY, O_WRONLY);
-		if (fd < 0 || write(fd, "1", 1) != 1)
-			_exit(1);
-		close(fd);
-	}
-}
 
 /* Maps and fills a region; NULL when it cannot be mapped. */
 static char *map_and_fill(void)
@@ -65,18 +35,13 @@ static char *map_and_fill(void)
 
 int main(int argc, char **argv)
 {
+	long seconds = seconds_arg(argc, argv);
 	unsigned long unmaps = 0, exits = 0;
-	int status, child_status, failed = 0;
+	int child_status, failed = 0;
 	pid_t compactor, pid;
-	char *p, *stop;
-	long seconds;
 	double end;
+	char *p;
 
-	seconds = argc == 2 ? strtol(argv[1], &stop, 10) : 0;
-	if (argc != 2 || *stop || seconds < 1 || seconds > 3600) {
-		fprintf(stderr, "usage: %s SECONDS (1 to 3600)\n", argv[0]);
-		return 1;
-	}
 	if (access(COMPACT_MEMORY, W_OK)) {
 		printf("obvious_r2: SKIP: %s: %s\n", COMPACT_MEMORY, strerror(errno));
 		return EXIT_SKIP;
@@ -106,18 +71,12 @@ int main(int argc, char **argv)
 		else
 			exits++;
 	}
-	kill(compactor, SIGKILL);
-	waitpid(compactor, &status, 0);
-
 	printf("obvious_r2: %lu munmaps and %lu exits of %lu MiB in %ld s\n",
 	       unmaps, exits, REGION_SIZE >> 20, seconds);
 	if (failed)
 		printf("obvious_r2: mapping and filling %lu MiB failed\n",
 		       REGION_SIZE >> 20);
-	if (!WIFSIGNALED(status)) {
-		printf("obvious_r2: the compactor stopped: cannot write %s\n",
-		       COMPACT_MEMORY);
+	if (stop_compactor(compactor, "obvious_r2"))
 		return 1;
-	}
 	return failed ? 1 : 0;
 }

@@ -13,35 +13,22 @@
  * child that saw wrong contents, 4 fewer than two NUMA nodes or no KSM
  * (skip).
  */
-#include <errno.h>
 #include <numa.h>
-#include <numaif.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "obvious.h"
 
 #define REGION_SIZE	(16UL << 20)
 #define KSM		"/sys/kernel/mm/ksm/"
-#define EXIT_SKIP	4
 
 static const char * const knobs[] = { "run", "pages_to_scan", "sleep_millisecs" };
 static char saved[3][32];
 static char *region;
 static size_t psz, npages;
-static int stop_moving, move_error;
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Reads or writes one KSM knob; 0 or -1. */
 static int knob(const char *name, char *val, int write)
@@ -71,37 +58,6 @@ static long pages_merged(void)
 	return n;
 }
 
-/* Moves every page of the region to node 1, then to node 0, and so on. */
-static void *mover(void *arg)
-{
-	void **pages = calloc(npages, sizeof(*pages));
-	int *nodes = calloc(npages, sizeof(*nodes));
-	int *status = calloc(npages, sizeof(*status));
-	unsigned long *calls = arg;
-	size_t i;
-
-	if (!pages || !nodes || !status) {
-		move_error = ENOMEM;
-		return NULL;
-	}
-	for (i = 0; i < npages; i++)
-		pages[i] = region + i * psz;
-	while (!__atomic_load_n(&stop_moving, __ATOMIC_RELAXED)) {
-		for (i = 0; i < npages; i++)
-			nodes[i] = (*calls + 1) % 2;
-		if (move_pages(0, npages, pages, nodes, status,
-			       MPOL_MF_MOVE_ALL) < 0) {
-			move_error = errno;
-			break;
-		}
-		(*calls)++;
-	}
-	free(pages);
-	free(nodes);
-	free(status);
-	return NULL;
-}
-
 /* A child's check: every page still holds its contents. */
 static int region_intact(void)
 {
@@ -116,20 +72,15 @@ static int region_intact(void)
 
 int main(int argc, char **argv)
 {
-	unsigned long forks = 0, bad = 0, calls = 0;
-	long seconds, merged = -1;
-	char buf[32], *stop;
+	long seconds = seconds_arg(argc, argv), merged = -1;
+	unsigned long forks = 0, bad = 0;
+	struct pingpong pp;
 	pthread_t thread;
+	int failed = 0;
+	char buf[32];
 	double end;
-	int status, failed = 0;
 	size_t i, k;
-	pid_t pid;
 
-	seconds = argc == 2 ? strtol(argv[1], &stop, 10) : 0;
-	if (argc != 2 || *stop || seconds < 1 || seconds > 3600) {
-		fprintf(stderr, "usage: %s SECONDS (1 to 3600)\n", argv[0]);
-		return 1;
-	}
 	if (numa_available() < 0 || numa_max_node() < 1) {
 		printf("obvious_r4: SKIP: needs NUMA nodes 0 and 1\n");
 		return EXIT_SKIP;
@@ -167,35 +118,23 @@ int main(int argc, char **argv)
 	while (now() < end && (merged = pages_merged()) < (long)npages / 2)
 		usleep(100000);
 
-	if (pthread_create(&thread, NULL, mover, &calls)) {
+	pp = (struct pingpong){ .region = region, .npages = npages, .psz = psz };
+	if (pthread_create(&thread, NULL, pingpong_main, &pp)) {
 		fprintf(stderr, "obvious_r4: cannot start the mover thread\n");
 		failed = 1;
 		goto restore;
 	}
-	end = now() + seconds;
-	while (now() < end) {
-		pid = fork();
-		if (!pid)
-			_exit(region_intact() ? 0 : 1);
-		if (pid < 0) {
-			perror("fork");
-			failed = 1;
-			break;
-		}
-		waitpid(pid, &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status))
-			bad++;
-		forks++;
-	}
-	__atomic_store_n(&stop_moving, 1, __ATOMIC_RELAXED);
+	if (fork_checks(now() + seconds, region_intact, &forks, &bad))
+		failed = 1;
+	__atomic_store_n(&pp.stop, 1, __ATOMIC_RELAXED);
 	pthread_join(thread, NULL);
 
 	printf("obvious_r4: %ld of %zu pages merged, then in %ld s:\n",
 	       merged, npages, seconds);
 	printf("obvious_r4: %lu move_pages calls, %lu forks, %lu bad children\n",
-	       calls, forks, bad);
-	if (move_error) {
-		printf("obvious_r4: move_pages failed: %s\n", strerror(move_error));
+	       pp.calls, forks, bad);
+	if (pp.error) {
+		printf("obvious_r4: move_pages failed: %s\n", strerror(pp.error));
 		failed = 1;
 	}
 restore:
