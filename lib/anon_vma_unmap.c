@@ -60,7 +60,6 @@
  */
 #define AIM_MIN_US	20000
 #define AIM_MAX_US	300000
-#define AIM_RT_POLL_US	2000	/* see aim() */
 #define NO_DETECTOR \
 	": a pass means window reached and kernel survived, not fix present"
 #define MISS_FMT \
@@ -244,7 +243,7 @@ static void aim(struct victim *v, char *p)
 			if (migration_entry_kind(v->pm[i]) != MIGRATION_NONE)
 				return;
 		if (v->aim_realtime)
-			usleep(AIM_RT_POLL_US);
+			usleep(SCHED_REALTIME_POLL_US);
 	} while (now_seconds() < until);
 }
 

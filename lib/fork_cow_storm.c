@@ -17,7 +17,6 @@
 /* Aim at most two migrator rounds, and this long (slow TCG guests). */
 #define AIM_MS			500
 #define AIM_POLL_US		50
-#define AIM_RT_POLL_US		2000	/* see lane_aim() */
 #define THP_TRIES		4
 /* What one page table maps (x86-64, and most 4 KiB page systems). */
 #define STORM_SPAN_BYTES	(2UL << 20)
@@ -162,9 +161,8 @@ static bool lane_sees_entry(const struct lane *l, const uint64_t *pm)
  * a base page within a burst: the lane itself runs SCHED_FIFO while it
  * holds, so that nothing of the fair class runs while it forks (soft
  * offline bursts went from 1 to 3 forks per hold to 5 to 25, two-node TCG
- * VM, 2026-12-06).  A lane SCHED_FIFO while it aims, too, starved the
- * migrator: compaction cases met no entry at all.  The last lane to let
- * go restores the migrator.
+ * VM, 2026-12-06).  A lane that aims SCHED_FIFO (lane_aim(), compaction)
+ * is so already.  The last lane to let go restores the migrator.
  */
 static void hold_migration(struct lane *l, bool hold)
 {
@@ -217,7 +215,7 @@ static bool lane_aim(struct lane *l)
 		seen = lane_sees_entry(l, l->pre);
 		if (seen)
 			break;
-		usleep(realtime ? AIM_RT_POLL_US : AIM_POLL_US);
+		usleep(realtime ? SCHED_REALTIME_POLL_US : AIM_POLL_US);
 	} while (now_seconds() < end && !stop_requested(l->env->stop) &&
 		 (!l->aim_by_rounds ||
 		  __atomic_load_n(&l->env->stats->rounds, __ATOMIC_RELAXED) <
@@ -375,6 +373,7 @@ int lane_fork(struct lane *l, struct kid *cur)
 		ret = WORKER_SYSCALL;
 	if (!ret)
 		ret = sleepers_recycle(l);
+	/* After a miss too, unless holding against soft offline. */
 	if (!ret && l->o->storm && (aimed || !l->holds || l->aim_realtime))
 		ret = lane_storm(l);
 	return ret;

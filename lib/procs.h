@@ -41,6 +41,11 @@ void workers_kill(pid_t *pids, int n);
  * where a fair-class process waits for the migrator's slice to end.
  */
 void sched_realtime(bool on);
+/*
+ * How long such a process sleeps between two looks: the migrator has the
+ * CPU in between (polling every 50 us, it starved compaction).
+ */
+#define SCHED_REALTIME_POLL_US	2000
 
 /* Zeroed MAP_SHARED memory that workers and the test both see. */
 void *shared_alloc(size_t len);
