@@ -106,7 +106,12 @@ static void migrator_end(struct ksm_case *k)
 
 /*
  * The migrator process over @slots' pages, for one cycle only: it must
- * not move pages before they merge.
+ * not move pages before they merge.  It keeps off ksmd's CPU: the race
+ * is ksmd reading a stable node's kpfn on one CPU while the migration of
+ * its page completes on another, and a kernel without preemption runs the
+ * two one after the other when they share a CPU.  Measured with
+ * mutants/r4a on the debug kernel (2026-12-06): caught in 9 of 12 boots
+ * with the migrator placed by the scheduler, 22 of 24 kept apart.
  */
 int migration_begin(struct ksm_case *k, const int *slots, int n, int *tslot)
 {
@@ -117,7 +122,8 @@ int migration_begin(struct ksm_case *k, const int *slots, int n, int *tslot)
 	__atomic_store_n(&k->c->migrate_stop, false, __ATOMIC_RELAXED);
 	ksmd_mark(k);
 	k->migrator = migrator_start(e->trigger, e->targets, e->stats,
-				     &k->c->migrate_stop, MIGRATOR_PAUSE_US);
+				     &k->c->migrate_stop, MIGRATOR_PAUSE_US,
+				     k->ksmd);
 	if (k->migrator >= 0)
 		return 0;
 	ksm_fail(k, "setup", "cannot fork the migrator: %s", strerror(errno));
@@ -147,6 +153,7 @@ int case_begin(struct ksm_case *k, struct race_env *env, const void *opts,
 	k->ksm.kpf_fd = -1;
 	k->ksm.kpc_fd = -1;
 	k->phase = "set-up";
+	k->ksmd = task_by_comm("ksmd");
 	if (access("/proc/kpageflags", R_OK))
 		return race_skip(res, NO_KPAGEFLAGS);
 	if (access("/proc/self/ksm_stat", R_OK))

@@ -75,6 +75,7 @@ struct ksm_case {
 	const char *phase;		/* where a failure happened */
 	struct ksm_oracle ksm;		/* which PFNs are KSM pages */
 	pid_t migrator;
+	pid_t ksmd;			/* 0 if not found */
 	int landing;			/* slot of the landing process, or -1 */
 	long scans0, scanned0;		/* ksmd's counters as migration began */
 	pid_t churner[CHURNERS];

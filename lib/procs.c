@@ -88,6 +88,76 @@ void sched_realtime(bool on)
 	sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &p);
 }
 
+pid_t task_by_comm(const char *comm)
+{
+	char path[300], name[64];
+	struct dirent *e;
+	pid_t found = 0;
+	DIR *d;
+	FILE *f;
+
+	d = opendir("/proc");
+	while (d && !found && (e = readdir(d))) {
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(name, sizeof(name), f)) {
+			name[strcspn(name, "\n")] = 0;
+			if (!strcmp(name, comm))
+				found = atoi(e->d_name);
+		}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* Field 39 of /proc/PID/stat, "processor"; -1 if unknown. */
+static int task_last_cpu(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	int field, cpu = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	/* The name in field 2 may hold spaces: count after its ')'. */
+	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	for (field = 2; p && field < 39; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		cpu = atoi(p + 1);
+	fclose(f);
+	return cpu;
+}
+
+void cpu_keep_apart(pid_t pid)
+{
+	static cpu_set_t allowed;
+	static bool known;
+	int busy = task_last_cpu(pid), cpu;
+	cpu_set_t set;
+
+	if (!known)
+		known = !sched_getaffinity(0, sizeof(allowed), &allowed);
+	if (!known || busy < 0)
+		return;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (cpu != busy && CPU_ISSET(cpu, &allowed))
+			break;
+	if (cpu == CPU_SETSIZE)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 void *shared_alloc(size_t len)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,

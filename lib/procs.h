@@ -47,6 +47,14 @@ void sched_realtime(bool on);
  */
 #define SCHED_REALTIME_POLL_US	2000
 
+/* The process or kernel thread named @comm (the first found), or 0. */
+pid_t task_by_comm(const char *comm);
+/*
+ * Pins the caller to an allowed CPU other than the one @pid last ran on,
+ * where there is one.  Called before each round, it follows @pid around.
+ */
+void cpu_keep_apart(pid_t pid);
+
 /* Zeroed MAP_SHARED memory that workers and the test both see. */
 void *shared_alloc(size_t len);
 

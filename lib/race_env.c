@@ -136,7 +136,7 @@ int race_env_start(struct race_env *e, unsigned int pause_us)
 	e->t_start = now_seconds();
 	e->nominal_events = -1;
 	e->migrator = migrator_start(e->trigger, e->targets, e->stats, e->stop,
-				     pause_us);
+				     pause_us, 0);
 	return e->migrator < 0 ? -errno : 0;
 }
 

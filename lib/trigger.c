@@ -120,7 +120,7 @@ int numa_nodes_with_memory(int *nodes, int max)
 
 pid_t migrator_start(const struct trigger *tr, struct trigger_targets *t,
 		     struct trigger_stats *st, bool *stop,
-		     unsigned int pause_us)
+		     unsigned int pause_us, pid_t apart_from)
 {
 	pid_t pid = worker_fork();
 	int ret;
@@ -135,6 +135,8 @@ pid_t migrator_start(const struct trigger *tr, struct trigger_targets *t,
 			usleep(1000);
 			continue;
 		}
+		if (apart_from > 0)
+			cpu_keep_apart(apart_from);
 		ret = tr->round(t, st);
 		st->rounds++;
 		if (ret) {

@@ -132,10 +132,14 @@ void targets_set(struct trigger_targets *t, int slot, pid_t pid, void *addr,
 /* PFNs of every present page of the targets; returns how many. */
 int targets_collect_pfns(struct trigger_targets *t, uint64_t *pfns, int max);
 
-/* Migrator: a worker running rounds until *stop; pace in microseconds. */
+/*
+ * Migrator: a worker running rounds until *stop; pace in microseconds.
+ * With @apart_from > 0 it runs each round on a CPU that task did not
+ * last run on (cpu_keep_apart()).
+ */
 pid_t migrator_start(const struct trigger *tr, struct trigger_targets *t,
 		     struct trigger_stats *st, bool *stop,
-		     unsigned int pause_us);
+		     unsigned int pause_us, pid_t apart_from);
 
 int numa_nodes_with_memory(int *nodes, int max);
 

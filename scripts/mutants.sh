@@ -78,7 +78,9 @@ Kernel:
 
 Run:
   --runs N            boot every kernel N times (default 1); the table
-                      then counts kills over the runs.
+                      then counts kills over the runs.  A mutant whose
+                      header says "Boots: N" boots up to N times per run
+                      until caught.
   --scale X           MIGRATION_RACES_SCALE in the guest (default 1).
   --vm-timeout S      a guest still running after S seconds is killed
                       and counts as hung (default $opt_vm_timeout).
@@ -219,6 +221,8 @@ select_mutants()
 		done
 		[[ $(field "$f" Flavour) =~ ^(debug|kasan)$ ]] ||
 			die "$f: Flavour must be debug or kasan"
+		[[ $(field "$f" Boots) =~ ^([1-9]|10)?$ ]] ||
+			die "$f: Boots must be a number from 1 to 10"
 		MUTANTS+=("$f")
 	done
 	[ ${#MUTANTS[@]} -gt 0 ] || die "no mutant matches: ${selected[*]}"
@@ -544,17 +548,25 @@ first_signal()
 judge_flavour()
 {
 	local f=$1 flavour=$2 name kname kills=0 run caught="" secs="" detail=""
-	local log sig verdict declared
+	local log sig verdict declared boots nboot used=0
 	local -a tests
 
 	name=$(basename "$f" .patch)
 	kname=$(kernel_name "$name" "$flavour")
 	mapfile -t tests < <(field "$f" Tests)
+	boots=$(field "$f" Boots)
 	for ((run = 1; run <= opt_runs; run++)); do
-		log="$LOGS/$kname.run$run.log"
-		log "booting mutant $kname (run $run/$opt_runs)"
-		REQUIRE_WINDOWS="" boot "$KDIR/$kname.bzImage" "$log" \
-			"$KDIR/clean-$flavour.config" "${tests[@]}"
+		# A run of a narrow race's mutant may take up to Boots boots:
+		# each boot is a fresh draw of where ksmd and the pages land.
+		for ((nboot = 1; nboot <= ${boots:-1}; nboot++)); do
+			log="$LOGS/$kname.run$run.log"
+			[ "$nboot" -eq 1 ] || log="${log%.log}.boot$nboot.log"
+			log "booting mutant $kname (run $run/$opt_runs, boot $nboot/${boots:-1})"
+			REQUIRE_WINDOWS="" boot "$KDIR/$kname.bzImage" "$log" \
+				"$KDIR/clean-$flavour.config" "${tests[@]}"
+			used=$((used + 1))
+			[ "$RUN_RC" -eq 0 ] || break
+		done
 		case "$RUN_RC" in
 		0)
 			log "mutant $kname SURVIVED run $run"
@@ -585,7 +597,7 @@ judge_flavour()
 		verdict=SURVIVED
 		STATUS=$EXIT_WEAK
 	fi
-	CELL="$verdict $kills/$opt_runs, ${caught:--}, $(detection_range)"
+	CELL="$verdict $kills/$opt_runs${boots:+ in $used boots (Boots: $boots)}, ${caught:--}, $(detection_range)"
 	DETECT=()
 	KINDS=()
 }
