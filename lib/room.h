@@ -11,7 +11,11 @@
  * before the scenario's pages are allocated, then freed by PFN modulo
  * @waves (one wave at a time), puts those pages in the holes (per-CPU
  * lists first), among pages compaction moves, with the holes above them
- * as its targets.  Children do not inherit the room (MADV_DONTFORK).
+ * as its targets.  Or, made above the scenario's pages and freed from
+ * another CPU, so that nothing on the scenario's CPU takes them from the
+ * per-CPU lists, its holes stay free: compaction's free scanner stops in
+ * them and its migrate scanner passes the scenario's pages below.
+ * Children do not inherit the room (MADV_DONTFORK).
  */
 #ifndef MR_ROOM_H
 #define MR_ROOM_H
