@@ -161,52 +161,12 @@ vm_skips_allowed()
 	return 1
 }
 
-# A known weakness, not hidden: in the 2-node TCG VM, compaction of the
-# nearly empty 1 GiB nodes sometimes leaves the R3 lanes' pages alone for
-# the whole case (0 entries in 27 s at --scale 3, measured), while on a
-# host the same cases pass every time and move_pages, soft_offline and
-# offline reach R3 in the VM.  Such a failure is printed and tolerated
-# here only when it is exactly that: every failed case is one of
-# fork_cow's compaction or compact_node cases whose only finding is
-# kind=window_missed, no other program failed, and the kernel is clean
-# (vmtest exit status 2, not 3).
-vm_only_known_weakness()
-{
-	local log=$1 verdict
-
-	verdict=$(console_records "$log" | awk -F'\t' '
-	$1 == "T" && $3 == "fail" && $4 != "migration_races/migration:fork_cow" { bad = 1 }
-	$1 == "R" && $3 == "fail" { failed[$4] = 1 }
-	$1 == "F" && $7 == "test" { kinds[$3] = kinds[$3] " " $4 }
-	END {
-		for (c in failed) {
-			n++
-			if (c !~ /^fork_cow\.(compaction|compact_node)\./ ||
-			    kinds[c] == "")
-				bad = 1
-			for (i = split(kinds[c], k, " "); i > 0; i--)
-				if (k[i] != "window_missed")
-					bad = 1
-			list = list " " c
-		}
-		if (!bad && n)
-			print n ":" list
-	}')
-	[ -n "$verdict" ] || return 1
-	echo "KNOWN WEAKNESS: ${verdict%%:*} fork_cow compaction case(s) did not reach the R3 window in the VM:${verdict#*:}"
-}
-
 vm_run()
 {
 	local log=$WORK/vmtest-6.12.log
 
-	local rc
-
 	"$REPO/scripts/vmtest.sh" --no-setup --kernel-version 6.12 --nodes 2 \
-		--require-windows --log "$log"
-	rc=$?
-	[ $rc -eq 2 ] && vm_only_known_weakness "$log" && rc=0
-	[ $rc -eq 0 ] && vm_skips_allowed "$log"
+		--require-windows --log "$log" && vm_skips_allowed "$log"
 }
 
 # A few kills at random moments in the VM: the machine must be put back
