@@ -597,7 +597,9 @@ judge_flavour()
 		verdict=SURVIVED
 		STATUS=$EXIT_WEAK
 	fi
-	CELL="$verdict $kills/$opt_runs${boots:+ in $used boots (Boots: $boots)}, ${caught:--}, $(detection_range)"
+	[ -z "$boots" ] || verdict+=" $kills/$opt_runs in $used boot$([ "$used" -eq 1 ] || echo s) (Boots: $boots)"
+	[ -n "$boots" ] || verdict+=" $kills/$opt_runs"
+	CELL="$verdict, ${caught:--}, $(detection_range)"
 	DETECT=()
 	KINDS=()
 }
