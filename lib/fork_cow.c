@@ -286,10 +286,11 @@ static int run_lanes(struct race_env *env, struct lane *proto,
 		}
 		ret = pids[i] < 0 ? -1 : 0;
 	}
-	if (!ret && wait_count(&sh->ready, LANES, env->stop))
+	if (!ret && !wait_count(&sh->ready, LANES, env->stop))
+		ret = -1;
+	if (!ret)
 		room_begin(env, proto, &room);
-	if (ret || !wait_count(&sh->ready, LANES, env->stop) ||
-	    race_env_start(env, 0)) {
+	if (ret || race_env_start(env, 0)) {
 		race_fail(env, &sh->res, "setup",
 			  "lanes or migrator did not start");
 		stop_request(env->stop);

@@ -116,25 +116,38 @@ pid_t task_by_comm(const char *comm)
 	return found;
 }
 
+/*
+ * /proc/@name/stat read into @buf, from the ')' that ends the command
+ * name (which may hold spaces and parentheses); NULL if unreadable.
+ */
+static const char *proc_stat_fields(const char *name, char *buf, size_t len)
+{
+	char path[300];
+	const char *rest;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/stat", name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	rest = fgets(buf, len, f) ? strrchr(buf, ')') : NULL;
+	fclose(f);
+	return rest;
+}
+
 /* Field 39 of /proc/PID/stat, "processor"; -1 if unknown. */
 static int task_last_cpu(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	int field, cpu = -1;
-	FILE *f;
+	char name[16], buf[1024];
+	const char *p;
+	int field;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	/* The name in field 2 may hold spaces: count after its ')'. */
-	p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
+	snprintf(name, sizeof(name), "%d", pid);
+	p = proc_stat_fields(name, buf, sizeof(buf));
+	/* p is at the end of field 2. */
 	for (field = 2; p && field < 39; field++)
 		p = strchr(p + 1, ' ');
-	if (p)
-		cpu = atoi(p + 1);
-	fclose(f);
-	return cpu;
+	return p ? atoi(p + 1) : -1;
 }
 
 void cpu_keep_apart(pid_t pid)
@@ -196,17 +209,10 @@ void case_pgrp_kill(void)
 /* Whether /proc/@name is a live process of group @pgrp. */
 static bool in_pgrp(const char *name, pid_t pgrp)
 {
-	char path[64], stat[512], state;
-	const char *rest;
-	FILE *f;
+	char stat[512], state;
+	const char *rest = proc_stat_fields(name, stat, sizeof(stat));
 	int grp;
 
-	snprintf(path, sizeof(path), "/proc/%s/stat", name);
-	f = fopen(path, "r");
-	if (!f)
-		return false;
-	rest = fgets(stat, sizeof(stat), f) ? strrchr(stat, ')') : NULL;
-	fclose(f);
 	return rest && sscanf(rest, ") %c %*d %d", &state, &grp) == 2 &&
 	       grp == pgrp && state != 'Z';
 }
