@@ -597,8 +597,8 @@ judge_flavour()
 		verdict=SURVIVED
 		STATUS=$EXIT_WEAK
 	fi
-	[ -z "$boots" ] || verdict+=" $kills/$opt_runs in $used boot$([ "$used" -eq 1 ] || echo s) (Boots: $boots)"
-	[ -n "$boots" ] || verdict+=" $kills/$opt_runs"
+	verdict+=" $kills/$opt_runs"
+	[ -z "$boots" ] || verdict+=" in $used boot$([ "$used" -eq 1 ] || echo s) (Boots: $boots)"
 	CELL="$verdict, ${caught:--}, $(detection_range)"
 	DETECT=()
 	KINDS=()
