@@ -172,20 +172,6 @@ static int size_lanes(const struct fork_cow_opts *o, struct lane *proto,
 	return 0;
 }
 
-/* The @nth CPU this process may run on, or -1. */
-static int allowed_cpu(int nth)
-{
-	cpu_set_t set;
-	int cpu;
-
-	if (sched_getaffinity(0, sizeof(set), &set))
-		return -1;
-	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, &set) && !nth--)
-			return cpu;
-	return -1;
-}
-
 /*
  * Lanes, children and migrator share the first CPU: there the migrator
  * gives way at the cond_resched() between the folios of a batch

@@ -108,7 +108,6 @@ int reap(struct lane *l, pid_t pid, const char *what);
 pid_t extra_fork(struct lane *l, enum extra kind, long *seen_by);
 int sleepers_recycle(struct lane *l);
 int kid_fork(struct lane *l, struct kid *k);
-void pin_to_cpu(pid_t pid, int cpu);
 int lane_main(struct lane *l);
 
 /* fork_cow_storm.c */

@@ -80,17 +80,6 @@ bool wait_count(int *counter, int want, bool *stop)
 	return true;
 }
 
-void pin_to_cpu(pid_t pid, int cpu)
-{
-	cpu_set_t set;
-
-	if (cpu < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(pid, sizeof(set), &set);
-}
-
 /*
  * What a pagemap entry of a populated COW region says: -1 when it is not
  * a migration entry, else its kind (MIGRATION_NONE: type not decodable).

@@ -150,6 +150,30 @@ static int task_last_cpu(pid_t pid)
 	return p ? atoi(p + 1) : -1;
 }
 
+int allowed_cpu(int nth)
+{
+	cpu_set_t set;
+	int cpu;
+
+	if (sched_getaffinity(0, sizeof(set), &set))
+		return -1;
+	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &set) && !nth--)
+			return cpu;
+	return -1;
+}
+
+void pin_to_cpu(pid_t pid, int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(pid, sizeof(set), &set);
+}
+
 void cpu_keep_apart(pid_t pid)
 {
 	static cpu_set_t allowed;

@@ -77,30 +77,88 @@ int room_make(struct room *r, size_t bytes, unsigned int waves, int cpu)
 	return ret;
 }
 
+/* What a punch frees: the pages of one wave, or those at PFNs <= top. */
+struct punch {
+	unsigned int wave;
+	uint64_t top;		/* 0: by wave */
+};
+
+static bool in_punch(const struct room *r, size_t i, const struct punch *p)
+{
+	uint64_t pfn = r->pfn[i];
+
+	if (!pfn)
+		return false;
+	return p->top ? pfn <= p->top : pfn % r->waves == p->wave;
+}
+
+/*
+ * Frees the pages @p names, run by run, and forgets their PFNs so that no
+ * later punch names them again; returns how many it freed.
+ */
+static size_t punch_runs(struct room *r, const struct punch *p, int cpu)
+{
+	size_t i, j, done = 0;
+	cpu_set_t old;
+	bool pinned = room_pin(cpu, &old);
+
+	for (i = 0; i < r->n; i = j + 1) {
+		for (j = i; j < r->n && in_punch(r, j, p); j++)
+			r->pfn[j] = 0;
+		if (j > i)
+			madvise(r->p + i * r->psz, (j - i) * r->psz,
+				MADV_DONTNEED);
+		done += j - i;
+	}
+	room_unpin(pinned, &old);
+	return done;
+}
+
 bool room_punch(struct room *r, int cpu)
 {
-	unsigned int wave;
-	size_t i = 0, j;
-	cpu_set_t old;
-	bool pinned;
+	struct punch p = { 0 };
 
 	if (!r->p || r->punched >= r->waves)
 		return false;
-	wave = r->punched++;
-	pinned = room_pin(cpu, &old);
-	while (i < r->n) {
-		if (!r->pfn[i] || r->pfn[i] % r->waves != wave) {
-			i++;
-			continue;
-		}
-		for (j = i; j < r->n && r->pfn[j] &&
-		     r->pfn[j] % r->waves == wave;)
-			j++;
-		madvise(r->p + i * r->psz, (j - i) * r->psz, MADV_DONTNEED);
-		i = j;
-	}
-	room_unpin(pinned, &old);
+	p.wave = r->punched++;
+	punch_runs(r, &p, cpu);
 	return true;
+}
+
+static int pfn_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The @nth lowest PFN the room still holds (the highest if fewer), or 0. */
+static uint64_t nth_lowest_pfn(const struct room *r, size_t nth)
+{
+	uint64_t *sorted = malloc(r->n * sizeof(*sorted)), pfn = 0;
+	size_t i, n = 0;
+
+	if (!sorted)
+		return 0;
+	for (i = 0; i < r->n; i++)
+		if (r->pfn[i])
+			sorted[n++] = r->pfn[i];
+	if (n && nth) {
+		qsort(sorted, n, sizeof(*sorted), pfn_cmp);
+		pfn = sorted[(nth < n ? nth : n) - 1];
+	}
+	free(sorted);
+	return pfn;
+}
+
+size_t room_punch_low(struct room *r, size_t pages, int cpu)
+{
+	struct punch p = { 0 };
+
+	if (!r->p)
+		return 0;
+	p.top = nth_lowest_pfn(r, pages);
+	return p.top ? punch_runs(r, &p, cpu) : 0;
 }
 
 void room_drop(struct room *r)

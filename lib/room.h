@@ -14,8 +14,10 @@
  * as its targets.  Or, made above the scenario's pages and freed from
  * another CPU, so that nothing on the scenario's CPU takes them from the
  * per-CPU lists, its holes stay free: compaction's free scanner stops in
- * them and its migrate scanner passes the scenario's pages below.
- * Children do not inherit the room (MADV_DONTFORK).
+ * them and its migrate scanner passes the scenario's pages below.  Or,
+ * made before the scenario's pages, its lowest pages by PFN freed first
+ * (room_punch_low()) for them to land in, with the rest of the room above
+ * them to punch later.  Children do not inherit the room (MADV_DONTFORK).
  */
 #ifndef MR_ROOM_H
 #define MR_ROOM_H
@@ -38,6 +40,11 @@ struct room {
 int room_make(struct room *r, size_t bytes, unsigned int waves, int cpu);
 /* Frees the next wave of pages (on @cpu when >= 0); false when none left. */
 bool room_punch(struct room *r, int cpu);
+/*
+ * Frees the room's @pages lowest pages by PFN (on @cpu when >= 0), which
+ * later waves then skip; returns how many it freed.
+ */
+size_t room_punch_low(struct room *r, size_t pages, int cpu);
 void room_drop(struct room *r);
 
 #endif

@@ -67,6 +67,7 @@ struct sc_ctx {
 	uint64_t sample[TARGET_PFNS_MAX];	/* PFNs for PFN triggers */
 	int nsample;
 	int pm_fd, kpf_fd, nthreads;
+	int cpu, punch_cpu;	/* the case's CPU, the room's punches' */
 	bool churn_stop;
 	int churn_err;		/* an errno of a churn thread */
 	struct room room;

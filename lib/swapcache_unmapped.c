@@ -13,7 +13,9 @@
  * used pageblock above it has room, lowest pages first, and on a big
  * machine at rest every pageblock is either full or empty: folios read
  * back into the pages the push-out just freed would never be touched.  So
- * each round also holds a room (lib/room.h) twice the region's size.
+ * under compaction each round also holds a room (lib/room.h) four times
+ * the region's size: the folios land in its lowest pages, and the holes
+ * punched above them through the window are where compaction moves them.
  *
  * How a move is proven (swapcache_pfns.c): kpageflags is scanned after
  * the read-back (set "before": every unmapped swap-cache PFN) and again
@@ -190,6 +192,25 @@ static void report(struct sc_ctx *c)
 		  c->n[CANDIDATES], c->n[TRACKED]);
 }
 
+/*
+ * Under a scanning trigger the room must share the parked folios' node
+ * (swapcache_round.c): the case (region, room, read-back and churn
+ * threads) stays on one CPU and so one node, and the room's holes are
+ * punched from another.  The harness runs each case in a process of its
+ * own, so the pin ends with the case; the migrator, forked before, is
+ * free.
+ */
+static void pin_case(struct sc_ctx *c)
+{
+	c->cpu = -1;
+	c->punch_cpu = -1;
+	if (!(c->env->trigger->flags & TRIGGER_SCANS_ZONES))
+		return;
+	c->cpu = allowed_cpu(0);
+	c->punch_cpu = allowed_cpu(1);
+	pin_to_cpu(0, c->cpu);
+}
+
 static int swapcache_unmapped_run(struct race_env *env, const void *opts,
 				  struct race_result *res)
 {
@@ -221,10 +242,12 @@ static int swapcache_unmapped_run(struct race_env *env, const void *opts,
 	ret = race_env_start(env, MIGRATOR_PAUSE_US);
 	if (!ret)
 		ret = race_env_hold(env, true);
-	if (ret)
+	if (ret) {
 		race_fail(env, res, "setup", "migrator: %s", strerror(-ret));
-	else
+	} else {
+		pin_case(c);
 		ret = sc_setup(c, opts);
+	}
 	while (!ret && keep_going(c) && !sc_round(c))
 		c->n[ROUNDS]++;
 	if (race_env_stop(env))

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -22,6 +23,7 @@
 #include "pattern.h"
 #include "procs.h"
 #include "race_env.h"
+#include "room.h"
 #include "trigger.h"
 #include "undo.h"
 #include "verdict.h"
@@ -331,6 +333,44 @@ TEST(kpageflags_r1_candidate)
 	EXPECT_FALSE(kpf_unmapped_swapcache(sc | 1ULL << KPF_MMAP));
 	EXPECT_FALSE(kpf_unmapped_swapcache(sc | 1ULL << KPF_ANON));
 	EXPECT_FALSE(kpf_unmapped_swapcache(1ULL << KPF_SWAPCACHE));
+}
+
+/*
+ * A room of 8 pages at made-up PFNs: the 3 lowest go first, whatever
+ * their order in the mapping, and the waves after them skip them.
+ */
+TEST(room_punch_low_frees_lowest_pfns)
+{
+	static const uint64_t pfn[8] = { 90, 10, 70, 30, 20, 80, 60, 50 };
+	static const bool low[8] = { 0, 1, 0, 1, 1, 0, 0, 0 };
+	unsigned char vec[8];
+	struct room r = { 0 };
+	size_t i;
+
+	r.psz = getpagesize();
+	r.n = 8;
+	r.waves = 1;
+	r.pfn = calloc(r.n, sizeof(*r.pfn));
+	r.p = mmap(NULL, r.n * r.psz, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r.p);
+	ASSERT_NE(NULL, r.pfn);
+	for (i = 0; i < r.n; i++) {
+		r.p[i * r.psz] = 1;
+		r.pfn[i] = pfn[i];
+	}
+	EXPECT_EQ(3, room_punch_low(&r, 3, -1));
+	ASSERT_EQ(0, mincore(r.p, r.n * r.psz, vec));
+	for (i = 0; i < r.n; i++) {
+		EXPECT_EQ(!low[i], vec[i] & 1);
+		EXPECT_EQ(low[i] ? 0 : pfn[i], r.pfn[i]);
+	}
+	EXPECT_TRUE(room_punch(&r, -1));
+	EXPECT_FALSE(room_punch(&r, -1));
+	ASSERT_EQ(0, mincore(r.p, r.n * r.psz, vec));
+	for (i = 0; i < r.n; i++)
+		EXPECT_EQ(0, vec[i] & 1);
+	room_drop(&r);
 }
 
 static int undo_calls, undo_last = UNDO_MAX + 1;
