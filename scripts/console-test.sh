@@ -128,6 +128,19 @@ $STALL
 	[ ! -e "$WORK/recovered.report" ] || fail "a stall the tests got over stopped the run"
 	[ "$QEMU_ALIVE" -eq 1 ] || fail "a stall the tests got over killed QEMU"
 
+	watch overrun 5 "$CONSOLE_HEAD
+# # finding: race=R3 kind=case_timeout trigger=compaction seconds=66"
+	report=$(cat "$WORK/overrun.report" 2>/dev/null)
+	[[ $report == $'case_timeout\tmigration_races/migration:fork_cow fork_cow.compaction.base_pages\t'* ]] ||
+		fail "a case overran and the guest went silent: report '$report'"
+	[ "$QEMU_ALIVE" -eq 0 ] || fail "a silent guest after an overrun was not stopped"
+
+	watch overrun_then_on 4 "$CONSOLE_HEAD
+# # finding: race=R3 kind=case_timeout trigger=compaction seconds=66
+# not ok 1 fork_cow.compaction.base_pages"
+	[ ! -e "$WORK/overrun_then_on.report" ] || fail "the harness went on after an overrun, yet the run was stopped"
+	[ "$QEMU_ALIVE" -eq 1 ] || fail "the harness went on after an overrun, yet QEMU was killed"
+
 	watch quiet 4 "$CONSOLE_HEAD
 [   41.000000] WARNING: CPU: 1 PID: 2 at mm/rmap.c:1343 x
 # # finding: kind=hung_task source=kmsg line=\"INFO: task a:1 blocked for more than 60 seconds.\""

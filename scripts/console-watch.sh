@@ -3,7 +3,9 @@
 #
 # The hang watchdog of scripts/vmtest.sh: reads the guest's console on
 # stdin as it streams and, when the kernel reports a hang (RCU stall, hung
-# task, soft or hard lockup, as lib/kernel_problems.h names them) and no
+# task, soft or hard lockup, as lib/kernel_problems.h names them) or a
+# case overran its time (the harness's "finding: ... kind=case_timeout",
+# after which it kills the case's processes and goes on at once) and no
 # test makes progress (no TAP result, no VMTEST marker) for --grace
 # seconds after it, writes what hung and in which test to --report and
 # stops QEMU (SIGTERM to the pid in --pidfile), so that a hung guest ends
@@ -56,7 +58,7 @@ done
 [ -r "$opt_problems" ] || usage_error "cannot read $opt_problems"
 
 # One event a console line that matters, at once (fflush), tab-separated:
-#   H kind message   the kernel reported a hang
+#   H kind message   the kernel reported a hang, or a case overran
 #   P                a test made progress: a TAP result or VMTEST marker
 #   R test           a test program or harness case began
 events()
@@ -97,6 +99,12 @@ events()
 		sub(/^(# )*#  RUN +/, "", name)
 		sub(/ \.\.\.$/, "", name)
 		emit("R\t" (program != "" ? program " " : "") name)
+		next
+	}
+	/^(# )*# finding: .*kind=case_timeout/ {
+		msg = $0
+		sub(/^(# )*# /, "", msg)
+		emit("H\tcase_timeout\t" msg)
 		next
 	}
 	/^(# )*(not )?ok [0-9]+ |^VMTEST: / {

@@ -174,8 +174,9 @@ general protection fault, RCU stall, soft or hard lockup, hung task
 lib/kernel_problems.h, when new taint bits appear, when QEMU exits
 non-zero (pvpanic), when no test result or no "VMTEST: done" marker
 shows up, or when the guest outlives --vm-timeout.  A hang report (RCU
-stall, hung task, lockup) followed by ${HANG_GRACE} s without a test result
-ends the run at once, naming the test that was running.
+stall, hung task, lockup), or a case that overran its time (its
+"finding: ... kind=case_timeout"), followed by ${HANG_GRACE} s without a test
+result ends the run at once, naming the test that was running.
 A test the guest died or hung in counts as failed. A case that a known
 kernel bug declared for this kernel in lib/known_bugs.c settled is no
 failure: XFAIL (the bug showed; its "# known bug:" lines are printed as
