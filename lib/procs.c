@@ -163,15 +163,15 @@ int allowed_cpu(int nth)
 	return -1;
 }
 
-void pin_to_cpu(pid_t pid, int cpu)
+int pin_to_cpu(pid_t pid, int cpu)
 {
 	cpu_set_t set;
 
 	if (cpu < 0)
-		return;
+		return -EINVAL;
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	sched_setaffinity(pid, sizeof(set), &set);
+	return sched_setaffinity(pid, sizeof(set), &set) ? -errno : 0;
 }
 
 void cpu_keep_apart(pid_t pid)
@@ -179,7 +179,6 @@ void cpu_keep_apart(pid_t pid)
 	static cpu_set_t allowed;
 	static bool known;
 	int busy = task_last_cpu(pid), cpu;
-	cpu_set_t set;
 
 	if (!known)
 		known = !sched_getaffinity(0, sizeof(allowed), &allowed);
@@ -188,11 +187,8 @@ void cpu_keep_apart(pid_t pid)
 	for (cpu = 0; cpu < CPU_SETSIZE; cpu++)
 		if (cpu != busy && CPU_ISSET(cpu, &allowed))
 			break;
-	if (cpu == CPU_SETSIZE)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	sched_setaffinity(0, sizeof(set), &set);
+	if (cpu < CPU_SETSIZE)
+		pin_to_cpu(0, cpu);
 }
 
 void *shared_alloc(size_t len)

@@ -49,8 +49,8 @@ void sched_realtime(bool on);
 
 /* The @nth CPU this process may run on, or -1. */
 int allowed_cpu(int nth);
-/* Pins @pid (0: the caller) to @cpu; nothing when @cpu < 0. */
-void pin_to_cpu(pid_t pid, int cpu);
+/* Pins @pid (0: the caller) to @cpu; 0, or -errno (-EINVAL: @cpu < 0). */
+int pin_to_cpu(pid_t pid, int cpu);
 
 /* The process or kernel thread named @comm (the first found), or 0. */
 pid_t task_by_comm(const char *comm);

@@ -9,18 +9,15 @@
 #include <unistd.h>
 
 #include "pagemap.h"
+#include "procs.h"
 #include "room.h"
 
 /* Runs on @cpu until the matching room_unpin(); false when it cannot. */
 static bool room_pin(int cpu, cpu_set_t *old)
 {
-	cpu_set_t set;
-
 	if (cpu < 0 || sched_getaffinity(0, sizeof(*old), old))
 		return false;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return !sched_setaffinity(0, sizeof(set), &set);
+	return !pin_to_cpu(0, cpu);
 }
 
 static void room_unpin(bool pinned, cpu_set_t *old)
