@@ -226,7 +226,7 @@ static bool window_still_closed(struct race_env *env,
 {
 	return !__atomic_load_n(&sh->entries, __ATOMIC_RELAXED) &&
 	       !stop_requested(env->stop) &&
-	       now_seconds() - env->t_start < EXTEND_FACTOR * race_duration();
+	       now_seconds() - env->t_start < EXTEND_FACTOR * env->seconds;
 }
 
 /*
@@ -247,7 +247,7 @@ static bool window_still_closed(struct race_env *env,
 static void room_begin(struct race_env *env, struct lane *proto,
 		       struct room *room)
 {
-	unsigned int waves = race_duration() * 1000 / ROOM_WAVE_MS;
+	unsigned int waves = env->seconds * 1000 / ROOM_WAVE_MS;
 
 	if (env->trigger->flags & TRIGGER_SCANS_ZONES)
 		room_make(room, ROOM_BYTES, waves ?: 1, proto->cpu);

@@ -217,7 +217,7 @@ bool case_time_left(struct ksm_case *k)
 		return true;
 	race_env_nominal_end(k->env, k->res->events);
 	return !k->res->events && !k->c->churn_moved &&
-	       now_seconds() - k->env->t_start < 2 * race_duration();
+	       now_seconds() - k->env->t_start < 2 * k->env->seconds;
 }
 
 /*

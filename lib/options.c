@@ -71,5 +71,5 @@ int mr_options_parse(void)
 
 int mr_watchdog_seconds(void)
 {
-	return (int)ceil(mr_duration * 2) + 60;
+	return (int)ceil(fmin(mr_duration * MR_STRETCH_MAX, MR_MAX_SECONDS) * 2) + 60;
 }

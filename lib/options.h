@@ -12,8 +12,10 @@
  * silent default.
  *
  * The limits follow the duration: a case's own watchdog (harness.h) fails
- * a case still running mr_watchdog_seconds(), 2 x duration + 60 s, after
- * its set-up, and the case still restores and reads the kernel's verdict.
+ * a case still running mr_watchdog_seconds() after its set-up (twice the
+ * longest a case may be stretched to, MR_STRETCH_MAX x duration within
+ * MR_MAX_SECONDS, + 60 s), and the case still restores and reads the
+ * kernel's verdict.
  * Every race case is a TEST_F_TIMEOUT(..., RACE_CASE_TIMEOUT): the
  * harness's SIGKILL covers the watchdog at the largest duration plus
  * set-up and restore, and stays under the settings files' timeout=900
@@ -26,6 +28,8 @@
 #define MR_MAX_SECONDS		300
 #define MR_SECONDS_ENV		"MIGRATION_RACES_SECONDS"
 #define MR_SCALE_ENV		"MIGRATION_RACES_SCALE"
+/* At most this many times the duration for a case (race_env_stretch()). */
+#define MR_STRETCH_MAX		3
 #define RACE_CASE_TIMEOUT	(2 * MR_MAX_SECONDS + 60 + 120)
 
 /* Seconds each race case runs; set by mr_options_parse(). */

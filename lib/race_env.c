@@ -76,6 +76,7 @@ int race_env_setup(struct race_env *e, const char *race,
 {
 	memset(e, 0, sizeof(*e));
 	e->nominal_events = -1;
+	e->seconds = race_duration();
 	e->race = race;
 	e->migrator = -1;
 	verdict_start(&e->verdict);
@@ -116,19 +117,31 @@ int race_env_setup(struct race_env *e, const char *race,
 }
 
 /* A pause between rounds that spreads a bounded trigger over the case. */
-static unsigned int budget_pause_us(const struct trigger *t)
+static unsigned int budget_pause_us(const struct race_env *e)
 {
+	const struct trigger *t = e->trigger;
 	double rounds;
 
 	if (!t->budget_pages || !t->pages_per_round)
 		return 0;
 	rounds = (double)t->budget_pages / t->pages_per_round;
-	return race_duration() * 1e6 / rounds;
+	return e->seconds * 1e6 / rounds;
+}
+
+void race_env_stretch(struct race_env *e, double times, const char *why)
+{
+	if (times > MR_STRETCH_MAX)
+		times = MR_STRETCH_MAX;
+	e->seconds = race_duration() * times;
+	if (e->seconds > MR_MAX_SECONDS)
+		e->seconds = MR_MAX_SECONDS;
+	ksft_print_msg("%s %s runs %.1f s here: %s\n", e->race,
+		       e->trigger->name, e->seconds, why);
 }
 
 int race_env_start(struct race_env *e, unsigned int pause_us)
 {
-	unsigned int budget_us = budget_pause_us(e->trigger);
+	unsigned int budget_us = budget_pause_us(e);
 
 	if (pause_us < budget_us)
 		pause_us = budget_us;
@@ -160,7 +173,7 @@ int race_env_hold(struct race_env *e, bool hold)
 
 bool race_time_left(struct race_env *e)
 {
-	return now_seconds() - e->t_start < race_duration() &&
+	return now_seconds() - e->t_start < e->seconds &&
 	       !stop_requested(e->stop);
 }
 
@@ -212,7 +225,7 @@ void race_window_print(struct race_env *e, long long events,
 		va_end(ap);
 	}
 	ksft_print_msg(WINDOW_FMT, e->race, e->trigger->name, events,
-		       e->t_end - e->t_start, race_duration(), nominal,
+		       e->t_end - e->t_start, e->seconds, nominal,
 		       st->pages_requested, st->pages_moved, st->pages_refused,
 		       race_vmstat_delta(e, "pgmigrate_fail"), extra);
 }

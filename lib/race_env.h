@@ -43,6 +43,7 @@ struct race_env {
 	 * when it did not (all events are then within the duration).
 	 */
 	long long nominal_events;
+	double seconds;		/* its nominal duration (race_env_stretch()) */
 	bool set_up;
 };
 
@@ -77,8 +78,14 @@ int race_env_teardown(struct race_env *e);
  */
 void race_env_overrun(struct race_env *e);
 
-/* Seconds the case is meant to run (the -t option, scaled). */
+/* Seconds a case is meant to run (the environment's, options.h). */
 double race_duration(void);
+/*
+ * Runs this case @times (at most MR_STRETCH_MAX) its duration, within
+ * MR_MAX_SECONDS, where its window is rare on this kernel: @why says
+ * why.  Before race_env_start(); the window line shows the result.
+ */
+void race_env_stretch(struct race_env *e, double times, const char *why);
 bool race_time_left(struct race_env *e);
 long long race_vmstat_delta(struct race_env *e, const char *name);
 /*

@@ -71,7 +71,7 @@ void race_miss(struct race_result *res, const char *fmt, ...)
 
 bool race_keep_going(struct race_env *env, long long events)
 {
-	double extra = EXTEND_TIMES * race_duration();
+	double extra = EXTEND_TIMES * env->seconds;
 
 	if (stop_requested(env->stop))
 		return false;
@@ -79,7 +79,7 @@ bool race_keep_going(struct race_env *env, long long events)
 		return true;
 	if (extra > EXTEND_MAX_S)
 		extra = EXTEND_MAX_S;
-	return !events && now_seconds() - env->t_start < race_duration() + extra;
+	return !events && now_seconds() - env->t_start < env->seconds + extra;
 }
 
 int race_verdict(struct race_env *env, const struct race_result *res)
