@@ -35,13 +35,16 @@ static pid_t race_watched_pid;
 static void race_case_overrun(int sig)
 {
 	struct __test_metadata *_metadata = race_watched;
-	int overran_s = mr_watchdog_seconds();
+	double seconds;
+	int overran_s;
 
 	if (!_metadata || getpid() != race_watched_pid)
 		return;
+	seconds = race_watched_env->seconds;
+	overran_s = mr_watchdog_seconds_for(seconds);
 	race_env_overrun(race_watched_env);
 	ASSERT_EQ(0, overran_s)
-		TH_LOG(OVERRUN_FMT, overran_s, mr_duration);
+		TH_LOG(OVERRUN_FMT, overran_s, seconds);
 }
 
 static inline void race_case_watch(struct __test_metadata *_metadata,

@@ -69,7 +69,12 @@ int mr_options_parse(void)
 	return 0;
 }
 
+int mr_watchdog_seconds_for(double seconds)
+{
+	return (int)ceil(seconds * 2) + 60;
+}
+
 int mr_watchdog_seconds(void)
 {
-	return (int)ceil(fmin(mr_duration * MR_STRETCH_MAX, MR_MAX_SECONDS) * 2) + 60;
+	return mr_watchdog_seconds_for(mr_duration);
 }

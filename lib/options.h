@@ -12,9 +12,9 @@
  * silent default.
  *
  * The limits follow the duration: a case's own watchdog (harness.h) fails
- * a case still running mr_watchdog_seconds() after its set-up (twice the
- * longest a case may be stretched to, MR_STRETCH_MAX x duration within
- * MR_MAX_SECONDS, + 60 s), and the case still restores and reads the
+ * a case still running mr_watchdog_seconds(), 2 x duration + 60 s, after
+ * its set-up (a stretched case, race_env_stretch(), moves it to 2 x its
+ * own duration + 60 s), and the case still restores and reads the
  * kernel's verdict.
  * Every race case is a TEST_F_TIMEOUT(..., RACE_CASE_TIMEOUT): the
  * harness's SIGKILL covers the watchdog at the largest duration plus
@@ -39,6 +39,8 @@ int mr_parse_seconds(const char *s, double *out);
 int mr_parse_scale(const char *s, double *out);
 /* Reads the environment; -1 after a usage message when it is bad. */
 int mr_options_parse(void);
+/* The watchdog of a case that runs @seconds; of one that runs mr_duration. */
+int mr_watchdog_seconds_for(double seconds);
 int mr_watchdog_seconds(void);
 
 #endif

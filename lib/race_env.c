@@ -130,11 +130,16 @@ static unsigned int budget_pause_us(const struct race_env *e)
 
 void race_env_stretch(struct race_env *e, double times, const char *why)
 {
+	unsigned int left = alarm(0);	/* the case's watchdog, if armed */
+
 	if (times > MR_STRETCH_MAX)
 		times = MR_STRETCH_MAX;
 	e->seconds = race_duration() * times;
 	if (e->seconds > MR_MAX_SECONDS)
 		e->seconds = MR_MAX_SECONDS;
+	if (left)
+		alarm(left + mr_watchdog_seconds_for(e->seconds) -
+		      mr_watchdog_seconds());
 	ksft_print_msg("%s %s runs %.1f s here: %s\n", e->race,
 		       e->trigger->name, e->seconds, why);
 }
@@ -285,7 +290,7 @@ void race_env_overrun(struct race_env *e)
 	race_env_stop(e);
 	ksft_print_msg(OVERRUN_FINDING_FMT, e->race ?: "none",
 		       e->trigger ? e->trigger->name : "none",
-		       mr_watchdog_seconds());
+		       mr_watchdog_seconds_for(e->seconds));
 }
 
 int race_env_teardown(struct race_env *e)

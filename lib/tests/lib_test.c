@@ -272,7 +272,8 @@ TEST(options_environment)
 	setenv(MR_SECONDS_ENV, "7", 1);
 	ASSERT_EQ(0, mr_options_parse());
 	EXPECT_EQ(7, mr_duration);
-	EXPECT_EQ(2 * 7 * MR_STRETCH_MAX + 60, mr_watchdog_seconds());
+	EXPECT_EQ(74, mr_watchdog_seconds());
+	EXPECT_EQ(102, mr_watchdog_seconds_for(7 * 3));	/* stretched 3x */
 	setenv(MR_SCALE_ENV, "4", 1);
 	ASSERT_EQ(0, mr_options_parse());
 	EXPECT_EQ(7, mr_duration);	/* SECONDS is not scaled */
