@@ -6,10 +6,11 @@
 # runners on canned consoles, the in-tree kselftest build and
 # install, the mutant patches still applying to the kernel tree with fuzz
 # 0, the upstream patch series (made from HEAD and checked), the suite on
-# this machine's kernel, the suite in the NUMA VM on Debian's 6.12 kernel
-# with every race test required to run, reach its window and pass, and
-# the mutant kernels, each of which its tests must catch while the same
-# tests pass on the unpatched kernels (scripts/mutants.sh).  Ends with
+# this machine's kernel, the suite in the NUMA VM on Debian's 6.12 and
+# 6.1 kernels and on the debug test kernel, with every race test required
+# to run, reach its window and pass, and the mutant kernels, each of which
+# its tests must catch while the same tests pass on the unpatched kernels
+# (scripts/mutants.sh).  Ends with
 # "N passed, N failed" over the stages.
 #
 # Usage: check.sh [--no-vm] [--no-host] [--no-mutants] [--no-setup]
@@ -22,6 +23,7 @@ TOOL=check
 . "$SCRIPT_DIR/lib.sh"
 REPO=$REPO_DIR
 WORK=$CACHE/check
+MUT_KERNELS=$CACHE/mutants/kernels
 PASSED=0
 FAILED=0
 FAILED_STAGES=""
@@ -161,12 +163,30 @@ vm_skips_allowed()
 	return 1
 }
 
+# vm_run LABEL VMTEST-OPTIONS...: the whole suite in the VM on one kernel.
 vm_run()
 {
-	local log=$WORK/vmtest-6.12.log
+	local log=$WORK/vmtest-$1.log
 
-	"$REPO/scripts/vmtest.sh" --no-setup --kernel-version 6.12 --nodes 2 \
+	shift
+	"$REPO/scripts/vmtest.sh" --no-setup "$@" --nodes 2 \
 		--require-windows --log "$log" && vm_skips_allowed "$log"
+}
+
+# The debug test kernel of scripts/build-kernel.sh: the unpatched one
+# the mutants stage just built, else a build of its own.
+vm_debug()
+{
+	local image=$MUT_KERNELS/clean-debug.bzImage
+
+	if [ "$RUN_MUTANTS" -eq 1 ] && [ -f "$image" ]; then
+		vm_run debug --kernel "$image" \
+			--config "$MUT_KERNELS/clean-debug.config"
+		return
+	fi
+	image=$("$REPO/scripts/build-kernel.sh" --no-setup --flavour debug |
+		tail -n 1) || return 1
+	vm_run debug --kernel "$image"
 }
 
 # A few kills at random moments in the VM: the machine must be put back
@@ -196,12 +216,16 @@ main()
 		stage host-run host_run
 	fi
 	if [ $RUN_VM -eq 1 ]; then
-		stage vm-6.12 vm_run
+		stage vm-6.12 vm_run 6.12 --kernel-version 6.12
+		stage vm-6.1 vm_run 6.1 --kernel-version 6.1
 		stage killtest kill_run
 	fi
 	if [ $RUN_MUTANTS -eq 1 ]; then
 		stage mutants "$REPO/scripts/mutants.sh" --no-setup \
 			--table "$WORK/mutants.md"
+	fi
+	if [ $RUN_VM -eq 1 ]; then
+		stage vm-debug vm_debug
 	fi
 	[ -n "$FAILED_STAGES" ] && echo "failed stages:$FAILED_STAGES"
 	echo "$PASSED passed, $FAILED failed"
