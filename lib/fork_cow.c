@@ -328,6 +328,7 @@ static void fork_cow_result(struct race_env *env, const struct lane *proto,
 	race_count(res, "forks", sh->forks);
 	race_count(res, "generations", sh->generations);
 	race_count(res, "aimed", sh->aimed);
+	race_count(res, "aims_in_walk", sh->aims_in_walk);
 	race_count(res, "copied_write", sh->copied[MIGRATION_WRITE]);
 	race_count(res, "copied_read_exclusive",
 		   sh->copied[MIGRATION_READ_EXCLUSIVE]);

@@ -29,7 +29,8 @@ struct fork_cow_shared {
 	long entries;				/* the window figure */
 	long kind[MIGRATION_WRITE + 1];		/* [MIGRATION_NONE]: untyped */
 	long copied[MIGRATION_WRITE + 1];	/* by the kind before fork */
-	long seen_by_child, seen_by_parent, aimed, sleepers_recycled;
+	long seen_by_child, seen_by_parent, aimed, aims_in_walk;
+	long sleepers_recycled;
 	long storm_forks, storm_seen, burst_forks, burst_seen;
 	long thp_regions, thp_misses;
 	long child_seen[LANES];		/* the last child's own count */

@@ -183,8 +183,31 @@ static void hold_migration(struct lane *l, bool hold)
 }
 
 /*
+ * Whether a fork now would wait for the migrator to end the migration the
+ * lane just saw: parked at a cond_resched() inside an rmap walk, it holds
+ * the anon_vma lock that the fork's anon_vma_clone() waits for, and the
+ * walk it is in (remove_migration_ptes()) puts the lane's page back before
+ * fork copies it.  Parked between the folios of a batch, it holds nothing
+ * and the fork copies the entry.  Against soft offline on a shared CPU,
+ * 53 aimed forks by where /proc/PID/stack showed the migrator: 34 of 34
+ * parked in migrate_pages_batch() left the entry in the child, 0 of 15 in
+ * an rmap walk and 0 of 4 already back in user space (two-node TCG VM,
+ * Debian 6.12.118, 2026-12-06).  Without a readable stack it aims as
+ * before.
+ */
+static bool migrator_in_walk(struct lane *l)
+{
+	pid_t pid = l->sh->migrator;
+
+	if (!l->holds || pid <= 0 || task_stack_has(pid, "rmap_walk") != 1)
+		return false;
+	count(&l->sh->aims_in_walk, 1);
+	return true;
+}
+
+/*
  * Polls the region's pagemap (into l->pre) until a page shows a migration
- * entry, for at most the migrator's round in progress and one more
+ * entry that a fork can still copy (migrator_in_walk()), for at most the migrator's round in progress and one more
  * (compaction reaches fresh pages once a round, if at all), and AIM_MS
  * (all a soft offline round of a few random pages gets).  Its sleeps let
  * a migrator on the CPU run, and its wake-ups preempt it mid-batch.
@@ -212,7 +235,7 @@ static bool lane_aim(struct lane *l)
 		if (pagemap_read(l->pm_fd, (unsigned long)l->region, n,
 				 l->pre))
 			break;
-		seen = lane_sees_entry(l, l->pre);
+		seen = lane_sees_entry(l, l->pre) && !migrator_in_walk(l);
 		if (seen)
 			break;
 		usleep(realtime ? SCHED_REALTIME_POLL_US : AIM_POLL_US);

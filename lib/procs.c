@@ -2,6 +2,7 @@
 /* Worker processes; see procs.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -114,6 +115,24 @@ pid_t task_by_comm(const char *comm)
 	if (d)
 		closedir(d);
 	return found;
+}
+
+int task_stack_has(pid_t pid, const char *fn)
+{
+	char path[32], buf[2048];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stack", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strstr(buf, fn) != NULL;
 }
 
 /*

@@ -55,6 +55,12 @@ int pin_to_cpu(pid_t pid, int cpu);
 /* The process or kernel thread named @comm (the first found), or 0. */
 pid_t task_by_comm(const char *comm);
 /*
+ * Whether the kernel stack of @pid (/proc/PID/stack: root and
+ * CONFIG_STACKTRACE) names a function containing @fn: 1 or 0, -1 when it
+ * cannot be read.  Where a parked migrator waits, without kprobes.
+ */
+int task_stack_has(pid_t pid, const char *fn);
+/*
  * Pins the caller to an allowed CPU other than the one @pid last ran on,
  * where there is one.  Called before each round, it follows @pid around.
  */

@@ -29,7 +29,7 @@ enum undo_kind {
 	UNDO_CALL,	/* fn(entry): restores what only its module knows how */
 };
 
-#define UNDO_MAX	1024
+#define UNDO_MAX	2048	/* soft offline's budget, and the knobs */
 #define UNDO_PATH_MAX	192
 #define UNDO_VALUE_MAX	64
 /* How long a case waits for the previous case's guardian to restore. */
