@@ -207,10 +207,11 @@ static bool migrator_in_walk(struct lane *l)
 
 /*
  * Polls the region's pagemap (into l->pre) until a page shows a migration
- * entry that a fork can still copy (migrator_in_walk()), for at most the migrator's round in progress and one more
- * (compaction reaches fresh pages once a round, if at all), and AIM_MS
- * (all a soft offline round of a few random pages gets).  Its sleeps let
- * a migrator on the CPU run, and its wake-ups preempt it mid-batch.
+ * entry that a fork can still copy (migrator_in_walk()), for at most the
+ * migrator's round in progress and one more (compaction reaches fresh
+ * pages once a round, if at all), and AIM_MS (all a soft offline round
+ * of a few random pages gets).  Its sleeps let a migrator on the CPU run,
+ * and its wake-ups preempt it mid-batch.
  *
  * A fair-class lane preempts a compacting migrator only once it has run
  * its slice, while compaction moves the lane's pages in a few batches a
