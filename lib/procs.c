@@ -132,7 +132,7 @@ int task_stack_has(pid_t pid, const char *fn)
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
-	return strstr(buf, fn) != NULL;
+	return !!strstr(buf, fn);
 }
 
 /*

@@ -86,6 +86,8 @@ struct trigger_stats {
  *                        the node it can offline): scenarios keep it
  *   TRIGGER_BY_ADDRESS   migrates by the owner's addresses (move_pages), a
  *                        call the owner's own threads can make too
+ *   TRIGGER_ONE_PAGE     migrates one page a call (soft offline): an rmap
+ *                        walk its migrator is in is that page's own
  */
 enum trigger_flags {
 	TRIGGER_UNMAPPED	= 1 << 0,
@@ -96,6 +98,7 @@ enum trigger_flags {
 	TRIGGER_ALL_TARGETS	= 1 << 5,
 	TRIGGER_SETS_POLICY	= 1 << 6,
 	TRIGGER_BY_ADDRESS	= 1 << 7,
+	TRIGGER_ONE_PAGE	= 1 << 8,
 };
 
 struct trigger {

@@ -216,7 +216,8 @@ static int soft_offline_round(struct trigger_targets *t,
 const struct trigger trigger_soft_offline = {
 	.name = "soft_offline",
 	/* soft_offline_in_use_page() splits a THP first. */
-	.flags = TRIGGER_UNMAPPED | TRIGGER_SPLITS_THP | TRIGGER_MOVES_HUGETLB,
+	.flags = TRIGGER_UNMAPPED | TRIGGER_SPLITS_THP | TRIGGER_MOVES_HUGETLB |
+		 TRIGGER_ONE_PAGE,
 	.probe = soft_offline_probe,
 	.prepare = soft_offline_prepare,
 	.round = soft_offline_round,
