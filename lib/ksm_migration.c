@@ -98,7 +98,7 @@ static void migrator_end(struct ksm_case *k)
 	if (k->migrator <= 0)
 		return;
 	stop_request(&k->c->migrate_stop);
-	if (worker_wait(k->migrator, "migrator"))
+	if (migrator_stop(k->migrator, k->env->trigger))
 		ksm_fail(k, "child_failed", "the migrator failed");
 	k->migrator = -1;
 	ksmd_account(k);

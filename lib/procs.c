@@ -49,7 +49,8 @@ pid_t worker_fork(void)
 	return pid;
 }
 
-int worker_wait(pid_t pid, const char *what)
+/* 0 for a clean exit, or for SIGKILL when @killed; else says why, -1. */
+static int worker_status(pid_t pid, const char *what, bool killed)
 {
 	int status;
 
@@ -57,6 +58,8 @@ int worker_wait(pid_t pid, const char *what)
 		if (errno != EINTR)
 			return -1;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_OK)
+		return 0;
+	if (killed && WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
 		return 0;
 	if (WIFEXITED(status))
 		printf("# %s %d exited %d (%s)\n", what, pid,
@@ -66,6 +69,17 @@ int worker_wait(pid_t pid, const char *what)
 		printf("# %s %d killed by signal %d (%s)\n", what, pid,
 		       WTERMSIG(status), strsignal(WTERMSIG(status)));
 	return -1;
+}
+
+int worker_wait(pid_t pid, const char *what)
+{
+	return worker_status(pid, what, false);
+}
+
+int worker_kill_wait(pid_t pid, const char *what)
+{
+	kill(pid, SIGKILL);
+	return worker_status(pid, what, true);
 }
 
 void workers_kill(pid_t *pids, int n)

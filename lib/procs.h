@@ -30,6 +30,11 @@ pid_t worker_fork(void);
  * (exit code name or killing signal) with @what and returns -1.
  */
 int worker_wait(pid_t pid, const char *what);
+/*
+ * SIGKILLs @pid and reaps it like worker_wait(), the SIGKILL counting as
+ * a clean exit: a failure it exited with before is still reported.
+ */
+int worker_kill_wait(pid_t pid, const char *what);
 /* SIGKILLs and reaps @n workers (entries <= 0 are skipped). */
 void workers_kill(pid_t *pids, int n);
 

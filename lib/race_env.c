@@ -189,7 +189,7 @@ int race_env_stop(struct race_env *e)
 	if (e->stop)
 		stop_request(e->stop);
 	if (e->migrator > 0) {
-		ret = worker_wait(e->migrator, "migrator");
+		ret = migrator_stop(e->migrator, e->trigger);
 		e->migrator = -1;
 	}
 	e->t_end = now_seconds();

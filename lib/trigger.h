@@ -88,6 +88,8 @@ struct trigger_stats {
  *                        call the owner's own threads can make too
  *   TRIGGER_ONE_PAGE     migrates one page a call (soft offline): an rmap
  *                        walk its migrator is in is that page's own
+ *   TRIGGER_ABORTABLE    a round may be cut short by SIGKILL and leaves
+ *                        nothing to undo (migrator_stop())
  */
 enum trigger_flags {
 	TRIGGER_UNMAPPED	= 1 << 0,
@@ -99,6 +101,7 @@ enum trigger_flags {
 	TRIGGER_SETS_POLICY	= 1 << 6,
 	TRIGGER_BY_ADDRESS	= 1 << 7,
 	TRIGGER_ONE_PAGE	= 1 << 8,
+	TRIGGER_ABORTABLE	= 1 << 9,
 };
 
 struct trigger {
@@ -146,6 +149,11 @@ int targets_collect_pfns(struct trigger_targets *t, uint64_t *pfns, int max);
 pid_t migrator_start(const struct trigger *tr, struct trigger_targets *t,
 		     struct trigger_stats *st, bool *stop,
 		     unsigned int pause_us, pid_t apart_from);
+/*
+ * Reaps the migrator once *stop is set: a TRIGGER_ABORTABLE round is cut
+ * short, any other is waited for.  0 for a clean end.
+ */
+int migrator_stop(pid_t pid, const struct trigger *tr);
 
 int numa_nodes_with_memory(int *nodes, int max);
 

@@ -31,7 +31,8 @@ static int compaction_round(struct trigger_targets *t, struct trigger_stats *st)
 
 const struct trigger trigger_compaction = {
 	.name = "compaction",
-	.flags = TRIGGER_UNMAPPED | TRIGGER_SCANS_ZONES | TRIGGER_ALL_TARGETS,
+	.flags = TRIGGER_UNMAPPED | TRIGGER_SCANS_ZONES | TRIGGER_ALL_TARGETS |
+		 TRIGGER_ABORTABLE,
 	.probe = compaction_probe,
 	.round = compaction_round,
 };
@@ -70,7 +71,8 @@ static int compact_node_round(struct trigger_targets *t,
 
 const struct trigger trigger_compact_node = {
 	.name = "compact_node",
-	.flags = TRIGGER_UNMAPPED | TRIGGER_SCANS_ZONES | TRIGGER_ALL_TARGETS,
+	.flags = TRIGGER_UNMAPPED | TRIGGER_SCANS_ZONES | TRIGGER_ALL_TARGETS |
+		 TRIGGER_ABORTABLE,
 	.probe = compact_node_probe,
 	.round = compact_node_round,
 };

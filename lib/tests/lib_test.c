@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -391,6 +392,27 @@ static int undo_count_call(const struct undo_entry *e)
 static int undo_fail_call(const struct undo_entry *e)
 {
 	return -EIO;
+}
+
+/* A killed migrator ends cleanly; one that failed first still fails. */
+TEST(worker_kill_wait_keeps_earlier_failure)
+{
+	pid_t pid = worker_fork();
+	siginfo_t info;
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		pause();
+		_exit(WORKER_OK);
+	}
+	EXPECT_EQ(0, worker_kill_wait(pid, "sleeping worker"));
+	pid = worker_fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(WORKER_SYSCALL);
+	/* Exited before the kill: a zombie, left for worker_kill_wait(). */
+	ASSERT_EQ(0, waitid(P_PID, pid, &info, WEXITED | WNOWAIT));
+	EXPECT_EQ(-1, worker_kill_wait(pid, "failed worker"));
 }
 
 TEST(undo_log_full_refuses)
