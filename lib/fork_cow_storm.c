@@ -191,26 +191,34 @@ static void hold_migration(struct lane *l, bool hold)
 
 /*
  * Whether a fork now would wait for the migrator to end the migration the
- * lane just saw: parked at a cond_resched() inside an rmap walk, it holds
- * the anon_vma lock that the fork's anon_vma_clone() waits for, and the
- * walk it is in (remove_migration_ptes()) puts the lane's page back before
- * fork copies it.  Parked between the folios of a batch, it holds nothing
- * and the fork copies the entry.  Against soft offline on a shared CPU,
- * 53 aimed forks by where /proc/PID/stack showed the migrator: 34 of 34
- * parked in migrate_pages_batch() left the entry in the child, 0 of 15 in
- * an rmap walk and 0 of 4 already back in user space (two-node TCG VM,
- * Debian 6.12.118, 2026-12-06).  Without a readable stack it aims as
- * before.  Only for a trigger that migrates one page a call: in a batch
- * the walk may be another folio's, after which the fork gets the lock
- * with the lane's entry still in place (passing over such walks, a
- * compact_node fork storm aimed no fork in 6.9 s, 11 passed over).
+ * lane just saw: parked at a cond_resched() inside the rmap walk that
+ * puts pages back (remove_migration_ptes()), it holds the anon_vma lock
+ * that the fork's anon_vma_clone() waits for, and that walk puts the
+ * lane's page back before fork copies it.  Parked between the folios of a
+ * batch, it holds nothing and the fork copies the entry.  Parked in the
+ * walk that unmaps (try_to_migrate()), past the lane's page, the fork
+ * gets the lock when that walk ends, and the held migrator (SCHED_IDLE
+ * under the lane's SCHED_FIFO) does not reach the walk back before the
+ * fork is done.  Against soft offline on a shared CPU, 53 aimed forks by
+ * where /proc/PID/stack showed the migrator: 34 of 34 parked in
+ * migrate_pages_batch() left the entry in the child, 0 of 15 in an rmap
+ * walk and 0 of 4 already back in user space (two-node TCG VM, Debian
+ * 6.12.118, 2026-12-06).  Passing over only the walk back, the four
+ * base-page soft offline cases on the debug test kernel, whose
+ * PREEMPT_NONE parks the migrator in walks more often, went from 6 of 40
+ * case runs below 10 entries in 3 s (1 to 4) to none of 52 (68 and up).
+ * Without a readable stack it aims as before.  Only for a trigger that
+ * migrates one page a call: in a batch the walk may be another folio's,
+ * after which the fork gets the lock with the lane's entry still in
+ * place (passing over such walks, a compact_node fork storm aimed no fork
+ * in 6.9 s, 11 passed over).
  */
 static bool migrator_in_walk(struct lane *l)
 {
 	pid_t pid = l->sh->migrator;
 
 	if (!l->holds || !(l->env->trigger->flags & TRIGGER_ONE_PAGE) ||
-	    pid <= 0 || task_stack_has(pid, "rmap_walk") != 1)
+	    pid <= 0 || task_stack_has(pid, "remove_migration_ptes") != 1)
 		return false;
 	count(&l->sh->aims_in_walk, 1);
 	return true;
