@@ -29,7 +29,7 @@
 #define MR_SECONDS_ENV		"MIGRATION_RACES_SECONDS"
 #define MR_SCALE_ENV		"MIGRATION_RACES_SCALE"
 /* At most this many times the duration for a case (race_env_stretch()). */
-#define MR_STRETCH_MAX		3
+#define MR_STRETCH_MAX		5
 #define RACE_CASE_TIMEOUT	(2 * MR_MAX_SECONDS + 60 + 120)
 
 /* Seconds each race case runs; set by mr_options_parse(). */
