@@ -398,6 +398,7 @@ static int fork_cow_run(struct race_env *env, const void *opts,
 	if (o->memory == FORK_COW_THP && !kernel_migrates_in_batches())
 		race_env_stretch(env, EARLY_THP_STRETCH, EARLY_THP_WHY);
 	proto.cpu = allowed_cpu(0);
+	sched_getaffinity(0, sizeof(proto.allowed), &proto.allowed);
 	proto.migrator_cpu = migrator_cpu(o, env->trigger, proto.cpu);
 	proto.holds = proto.migrator_cpu == proto.cpu;
 	proto.aim_by_rounds = env->trigger->flags & TRIGGER_ALL_TARGETS;

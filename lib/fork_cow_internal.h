@@ -12,6 +12,7 @@
 #ifndef MR_FORK_COW_INTERNAL_H
 #define MR_FORK_COW_INTERNAL_H
 
+#include <sched.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -53,6 +54,7 @@ struct lane {
 	int id;
 	pid_t pid;
 	int cpu;		/* shared with the migrator, -1: not pinned */
+	cpu_set_t allowed;	/* the test's CPUs: sleepers fork on any */
 	int migrator_cpu;	/* the same, or another one for a storm */
 	bool holds;		/* on the migrator's CPU: may hold it */
 	struct race_env *env;
