@@ -116,7 +116,7 @@ void ksm_fail(struct ksm_case *k, const char *kind, const char *fmt, ...)
 int case_begin(struct ksm_case *k, struct race_env *env, const void *opts,
 	       struct race_result *res);
 int case_end(struct ksm_case *k);
-bool case_time_left(struct ksm_case *k);
+bool case_time_left(struct ksm_case *k, double step_s);
 int sharers_merge(struct ksm_case *k, int *slots, int n, uint64_t *last);
 int migration_begin(struct ksm_case *k, const int *slots, int n, int *tslot);
 void migration_end(struct ksm_case *k, const int *tslot, int n);

@@ -193,7 +193,7 @@ static int stable_epoch(struct ksm_case *k, const int *slots, int n,
 	if (migration_begin(k, slots, n, tslot))
 		return -1;
 	end = now_seconds() + EPOCH_SECONDS;
-	while (now_seconds() < end && case_time_left(k)) {
+	while (now_seconds() < end && case_time_left(k, 0)) {
 		churners_keep(k);
 		sample_shared(k, slots, n, now);
 		k->res->events += note_moves(last, now, KSM_PAGES);
@@ -235,7 +235,7 @@ static int stable_nodes_run(struct race_env *env, const void *opts,
 	if (ret)
 		return ret;
 	ret = sharers_merge(&k, slots, STABLE_SHARERS, NULL);
-	for (i = 0; !ret && (!i || case_time_left(&k)); i++)
+	for (i = 0; !ret && (!i || case_time_left(&k, 0)); i++)
 		ret = stable_epoch(&k, slots, STABLE_SHARERS, i > 0);
 	if (!ret)
 		stable_quiet(&k, slots, STABLE_SHARERS);

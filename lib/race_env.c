@@ -176,10 +176,15 @@ int race_env_hold(struct race_env *e, bool hold)
 	return 0;
 }
 
+bool race_time_for(struct race_env *e, double step_s)
+{
+	return now_seconds() + step_s - e->t_start < e->seconds &&
+	       !stop_requested(e->stop);
+}
+
 bool race_time_left(struct race_env *e)
 {
-	return now_seconds() - e->t_start < e->seconds &&
-	       !stop_requested(e->stop);
+	return race_time_for(e, 0);
 }
 
 int race_env_stop(struct race_env *e)

@@ -87,6 +87,12 @@ double race_duration(void);
  */
 void race_env_stretch(struct race_env *e, double times, const char *why);
 bool race_time_left(struct race_env *e);
+/*
+ * Whether a step as long as @step_s (the last one), started now, ends
+ * within the case's duration: a case made of long steps ends a little
+ * before its nominal time rather than up to a step past it.
+ */
+bool race_time_for(struct race_env *e, double step_s);
 long long race_vmstat_delta(struct race_env *e, const char *name);
 /*
  * A case that runs past its duration (a miss extension) records what it
