@@ -211,9 +211,9 @@ int case_end(struct ksm_case *k)
  * while the duration holds it (race_time_for()): a cycle runs 0.5 to 1.4
  * s, and the cases took 3.0 to 3.5 s for their 3 s when every cycle that
  * began in time ran to its end, 2.4 to 3.1 s now (two-node TCG VM, Debian
- * 6.12.118, 2026-12-07).  One that has not seen its window yet gets up to one more,
- * because a loaded machine starves ksmd (it runs at nice 5) while other
- * tests' compaction moves fresh pages before they merge.
+ * 6.12.118, 2026-12-07).  One that has not seen its window yet gets up to
+ * one more, because a loaded machine starves ksmd (it runs at nice 5)
+ * while other tests' compaction moves fresh pages before they merge.
  */
 bool case_time_left(struct ksm_case *k, double step_s)
 {
