@@ -68,7 +68,6 @@ struct sc_ctx {
 	int nsample;
 	int pm_fd, kpf_fd, nthreads;
 	int cpu, punch_cpu;	/* the case's CPU, the room's punches' */
-	double round_s;		/* how long the last round took */
 	bool churn_stop;
 	int churn_err;		/* an errno of a churn thread */
 	struct room room;

@@ -164,13 +164,13 @@ static void sc_cleanup(struct sc_ctx *c)
  * rounds twice, 3.6 s for their 3 s.  Past the time, rounds go on while
  * the window is not reached (race_keep_going()).
  */
-static bool keep_going(struct sc_ctx *c)
+static bool keep_going(struct sc_ctx *c, double round_s)
 {
 	int min_rounds = c->env->trigger->flags & TRIGGER_SCANS_ZONES ? 2 : 1;
 
 	if (c->n[ROUNDS] < min_rounds)
 		return !stop_requested(c->env->stop);
-	if (c->n[MOVED] && !race_time_for(c->env, c->round_s))
+	if (c->n[MOVED] && !race_time_for(c->env, round_s))
 		return false;
 	return race_keep_going(c->env, c->n[MOVED]);
 }
@@ -225,7 +225,7 @@ static int swapcache_unmapped_run(struct race_env *env, const void *opts,
 {
 	struct sc_ctx *c;
 	int ret = probe(res);
-	double t;
+	double t, round_s = 0;	/* how long the last round took */
 
 	if (ret)
 		return ret;
@@ -258,11 +258,11 @@ static int swapcache_unmapped_run(struct race_env *env, const void *opts,
 		pin_case(c);
 		ret = sc_setup(c, opts);
 	}
-	while (!ret && keep_going(c)) {
+	while (!ret && keep_going(c, round_s)) {
 		t = now_seconds();
 		if (sc_round(c))
 			break;
-		c->round_s = now_seconds() - t;
+		round_s = now_seconds() - t;
 		c->n[ROUNDS]++;
 	}
 	if (race_env_stop(env))
