@@ -78,6 +78,8 @@ static inline char *page_at(struct sc_ctx *c, size_t i)
 	return c->buf + i * c->psz;
 }
 
+/* Under a scanning trigger, frees low memory for the rounds; 0 or -1. */
+int sc_clear_floor(struct sc_ctx *c);
 /* One round: push out, read back, park in the window, verify. */
 int sc_round(struct sc_ctx *c);
 

@@ -131,6 +131,8 @@ static int sc_setup(struct sc_ctx *c, const struct swapcache_unmapped_opts *o)
 			  strerror(errno));
 		return -1;
 	}
+	if (sc_clear_floor(c))
+		return -1;
 	pattern_fill_range(c->buf, c->len, c->psz, R1_TAG, 0);
 	return 0;
 }
@@ -155,20 +157,16 @@ static void sc_cleanup(struct sc_ctx *c)
 }
 
 /*
- * Under a scanning trigger two rounds at least: compaction's first round
- * moved no parked folio in 1 of 5 runs (191 in its second; two-node TCG
- * VM, Debian 6.12.118, 2026-12-07).  Under the others one, whose rounds
- * all met the window (soft offline 129 to 168, offline 6,080 to 6,528 in
- * five runs).  Then a round starts only while the case's time holds one
- * (race_time_for()): soft offline's and offline's cases ran their 2 s
- * rounds twice, 3.6 s for their 3 s.  Past the time, rounds go on while
- * the window is not reached (race_keep_going()).
+ * One round at least, every one of which met the window in five runs
+ * (soft offline 129 to 168, offline 6,080 to 6,528; compaction once the
+ * floor is clear, sc_clear_floor()).  Then a round starts only while the
+ * case's time holds one (race_time_for()): soft offline's and offline's
+ * cases ran their 2 s rounds twice, 3.6 s for their 3 s.  Past the time,
+ * rounds go on while the window is not reached (race_keep_going()).
  */
 static bool keep_going(struct sc_ctx *c, double round_s)
 {
-	int min_rounds = c->env->trigger->flags & TRIGGER_SCANS_ZONES ? 2 : 1;
-
-	if (c->n[ROUNDS] < min_rounds)
+	if (!c->n[ROUNDS])
 		return !stop_requested(c->env->stop);
 	if (c->n[MOVED] && !race_time_for(c->env, round_s))
 		return false;
