@@ -103,6 +103,17 @@ static void count_moved(struct victim *v, const uint64_t *pfn0,
 }
 
 /*
+ * The case's time is up: what a victim sees from now on counts no more,
+ * so its aim ends and no round follows the one under way.  R2's cases
+ * took 3.04 to 3.13 s so, against 3.11 to 3.36 s (two-node TCG VM,
+ * Debian 6.12.118, 2026-12-07, two runs each).
+ */
+static bool stopping(const struct victim *v)
+{
+	return __atomic_load_n(&v->sh->stop, __ATOMIC_RELAXED);
+}
+
+/*
  * Watches the region's pagemap, which unlike a read does not wait for a
  * migration to end, for up to AIM_US and returns as soon as a page is
  * under migration: the munmap or exit that follows meets it in flight.
@@ -120,17 +131,6 @@ static void count_moved(struct victim *v, const uint64_t *pfn0,
  * put the victim; polling apart without a pause, regions of 1 MiB saw an
  * entry in 90 of 175 looks but still held it in 13 just before munmap.
  */
-/*
- * The case's time is up: what a victim sees from now on counts no more,
- * so its aim ends and no round follows the one under way.  R2's cases
- * took 3.04 to 3.13 s so, against 3.11 to 3.36 s (two-node TCG VM,
- * Debian 6.12.118, 2026-12-07, two runs each).
- */
-static bool stopping(const struct victim *v)
-{
-	return __atomic_load_n(&v->sh->stop, __ATOMIC_RELAXED);
-}
-
 static int aim(struct victim *v, char *p)
 {
 	long rounds = __atomic_load_n(&v->stats->rounds, __ATOMIC_RELAXED);

@@ -341,12 +341,12 @@ static int make_room(struct sc_ctx *c)
  * scanners meeting below the parked folios (compaction tracepoints,
  * two-node TCG VM, Debian 6.12.118, 2026-12-07): compaction's first
  * run after boot or after another program met 7 to 2,213 folios in two
- * rounds (four runs), the runs after it 5,632 to 10,550.  So before its first round
- * a case makes a room as large as a round's, frees every other page of
- * it and compacts once: the boot's pages move into those holes, above,
- * and the floor they leave is where the rounds' pages land.  One round
- * then met 2,781 to 6,528 in seven runs, first runs included, in 0.7 to
- * 1.2 s of clearing.
+ * rounds (four runs), the runs after it 5,632 to 10,550.  So before its
+ * first round a case makes a room as large as a round's, frees every
+ * other page of it and compacts once: the boot's pages move into those
+ * holes, above, and the floor they leave is where the rounds' pages
+ * land.  One round then met 2,781 to 6,528 in seven runs, first runs
+ * included, in 0.7 to 1.2 s of clearing.
  */
 int sc_clear_floor(struct sc_ctx *c)
 {
