@@ -20,7 +20,7 @@
 #include "procs.h"
 #include "swap.h"
 #include "swapcache_round.h"
-#include "undo.h"
+#include "trigger.h"
 
 #define ROOM_FACTOR	4	/* the room is four times the region */
 #define ROOM_LOW_PCT	125	/* its lowest pages freed for the read-back */
@@ -34,7 +34,6 @@
 #define REPORT_MAX	4
 #define SWAP_BYTES	(1024UL << 20)	/* as race_env_setup()'s NEED_SWAP */
 #define SWAP_GONE_WAIT_S 10
-#define COMPACT_MEMORY	"/proc/sys/vm/compact_memory"
 
 struct churn_arg {
 	struct sc_ctx *c;
@@ -358,7 +357,7 @@ int sc_clear_floor(struct sc_ctx *c)
 	ret = room_make(&floor, ROOM_FACTOR * c->len, 2, c->cpu);
 	if (!ret) {
 		room_punch(&floor, c->punch_cpu);
-		ret = knob_write(COMPACT_MEMORY, "1");
+		ret = compact_all_nodes();
 		room_drop(&floor);
 	}
 	if (ret)

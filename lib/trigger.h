@@ -156,6 +156,8 @@ pid_t migrator_start(const struct trigger *tr, struct trigger_targets *t,
 int migrator_stop(pid_t pid, const struct trigger *tr);
 
 int numa_nodes_with_memory(int *nodes, int max);
+/* One compaction of every node, done when it returns; 0 or -errno. */
+int compact_all_nodes(void);
 
 /*
  * Whether the running kernel unmaps a batch of folios before it moves

@@ -24,9 +24,14 @@ static int compaction_probe(char *why, size_t len)
 	return 0;
 }
 
-static int compaction_round(struct trigger_targets *t, struct trigger_stats *st)
+int compact_all_nodes(void)
 {
 	return knob_write(COMPACT_MEMORY, "1");
+}
+
+static int compaction_round(struct trigger_targets *t, struct trigger_stats *st)
+{
+	return compact_all_nodes();
 }
 
 const struct trigger trigger_compaction = {
