@@ -139,7 +139,7 @@ static int spawn(struct um_ctx *c, int slot)
 static bool keep_going(struct um_ctx *c)
 {
 	return !c->res->failures &&
-	       race_keep_going(c->env, c->sh->n[INFLIGHT]);
+	       race_keep_going(c->env, c->sh->n[INFLIGHT], 0);
 }
 
 static void supervise(struct um_ctx *c)

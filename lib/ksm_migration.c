@@ -208,7 +208,7 @@ int case_end(struct ksm_case *k)
 
 /*
  * A case runs for the duration, and a step as long as @step_s starts only
- * while the duration holds it (race_time_for()): a cycle runs 0.5 to 1.4
+ * while the duration holds it (race_step_time()): a cycle runs 0.5 to 1.4
  * s, and the cases took 3.0 to 3.5 s for their 3 s when every cycle that
  * began in time ran to its end, 2.4 to 3.1 s now (two-node TCG VM, Debian
  * 6.12.118, 2026-12-07).  Until a case has seen its window, though, a
@@ -223,7 +223,7 @@ bool case_time_left(struct ksm_case *k, double step_s)
 {
 	bool seen = k->res->events || k->c->churn_moved;
 
-	if (race_time_for(k->env, seen ? step_s : 0))
+	if (race_step_time(k->env, seen, step_s))
 		return true;
 	race_env_nominal_end(k->env, k->res->events);
 	return !seen && now_seconds() - k->env->t_start < 2 * k->env->seconds;

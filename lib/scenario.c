@@ -69,13 +69,18 @@ void race_miss(struct race_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
-bool race_keep_going(struct race_env *env, long long events)
+bool race_step_time(struct race_env *env, long long events, double step_s)
+{
+	return race_time_for(env, events ? step_s : 0);
+}
+
+bool race_keep_going(struct race_env *env, long long events, double step_s)
 {
 	double extra = EXTEND_TIMES * env->seconds;
 
 	if (stop_requested(env->stop))
 		return false;
-	if (race_time_left(env))
+	if (race_step_time(env, events, step_s))
 		return true;
 	if (extra > EXTEND_MAX_S)
 		extra = EXTEND_MAX_S;

@@ -64,12 +64,19 @@ int race_skip(struct race_result *res, const char *fmt, ...) __printf(2, 3);
 /* Sets what the verdict says if the window was not reached. */
 void race_miss(struct race_result *res, const char *fmt, ...) __printf(2, 3);
 /*
- * Whether a scenario's loop goes on: while the case's time lasts and,
- * past it, while @events is still 0, for twice that time more (30 s at
- * most): a busy machine then costs time rather than a false "window not
- * reached".
+ * Whether a step as long as @step_s (the last one) starts now: once the
+ * window is seen (@events), only if it ends within the case's time
+ * (race_time_for()); until then whenever time is left, for every chance
+ * counts.
  */
-bool race_keep_going(struct race_env *env, long long events);
+bool race_step_time(struct race_env *env, long long events, double step_s);
+/*
+ * Whether a scenario's loop goes on: while the case's time holds a step
+ * (race_step_time(); @step_s 0 for a loop of short steps) and, past it,
+ * while @events is still 0, for twice that time more (30 s at most): a
+ * busy machine then costs time rather than a false "window not reached".
+ */
+bool race_keep_going(struct race_env *env, long long events, double step_s);
 /*
  * Prints the window line (events and every counter) and judges: 0 when
  * the window was reached and nothing failed.  No event: "window not

@@ -160,7 +160,7 @@ static void sc_cleanup(struct sc_ctx *c)
  * One round at least, every one of which met the window in five runs
  * (soft offline 129 to 168, offline 6,080 to 6,528; compaction once the
  * floor is clear, sc_clear_floor()).  Then a round starts only while the
- * case's time holds one (race_time_for()): soft offline's and offline's
+ * case's time holds one (race_step_time()): soft offline's and offline's
  * cases ran their 2 s rounds twice, 3.6 s for their 3 s.  Past the time,
  * rounds go on while the window is not reached (race_keep_going()).
  */
@@ -168,9 +168,7 @@ static bool keep_going(struct sc_ctx *c, double round_s)
 {
 	if (!c->n[ROUNDS])
 		return !stop_requested(c->env->stop);
-	if (c->n[MOVED] && !race_time_for(c->env, round_s))
-		return false;
-	return race_keep_going(c->env, c->n[MOVED]);
+	return race_keep_going(c->env, c->n[MOVED], round_s);
 }
 
 /* The window figure, the window line's counters and what failed. */
