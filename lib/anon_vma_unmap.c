@@ -9,9 +9,9 @@
  * the anon_vma; migrate_folio_unmap() takes a reference with
  * folio_get_anon_vma() so that the walk never meets freed memory.
  *
- * Victims (about two per CPU) map a region, fill it, hold it for a few
- * milliseconds verifying it, then munmap it or, at the end of their life,
- * exit with it mapped; the test respawns them.  In the fork flavour each
+ * Victims (two per CPU, six under a scanning trigger) map a region, fill
+ * it, hold it for a few milliseconds verifying it, then munmap it or, at
+ * the end of their life, exit with it mapped; the test respawns them.  In the fork flavour each
  * round forks a child that checks the region, writes half of it (folios
  * of the child's own anon_vma) and exits while the parent goes on.  With
  * the move_pages trigger a second thread of every victim migrates the
@@ -45,6 +45,20 @@
 #define REGION_MIN	(64UL << 10)
 #define REGION_SHARE	64	/* all regions: 1/64 of MemAvailable */
 #define VICTIMS_PER_CPU	2
+/*
+ * Under a scanning trigger a victim mostly waits for compaction to reach
+ * its region (aim()), so more of them wait at once, each pausing between
+ * its looks so that their polling leaves the CPUs to compaction.
+ * Two-node TCG VM, 2026-12-07, regions in flight in a case, fork_children
+ * / munmap_exit under compaction and compact_node, 3 or 4 runs each:
+ * Debian 6.12.118 18-38 / 37-78 with two victims per CPU polling without
+ * a pause, 74-102 / 104-173 with six pausing 2 ms (six without a pause:
+ * about as before; eight pausing 4 ms: 74-123 / 108-185); the debug
+ * kernel 22-33 / 57-79, then 76-110 / 98-170; Debian 6.1.0-57 in its 9 s
+ * 30-61 / 72-155, then 70-96 / 93-108.
+ */
+#define VICTIMS_PER_CPU_SCAN	6
+#define AIM_PAUSE_SCAN_US	2000
 #define NO_DETECTOR \
 	": a pass means window reached and kernel survived, not fix present"
 #define MISS_FMT \
@@ -100,6 +114,11 @@ static void reap(struct um_ctx *c, int slot, int status)
 	c->victims_failed++;
 }
 
+static bool scans(const struct race_env *env)
+{
+	return env->trigger->flags & TRIGGER_SCANS_ZONES;
+}
+
 /* Starts the victim of @slot; returns 0, or -1 when fork failed. */
 static int spawn(struct um_ctx *c, int slot)
 {
@@ -115,6 +134,7 @@ static int spawn(struct um_ctx *c, int slot)
 		.len = c->len,
 		.mover = c->env->trigger->flags & TRIGGER_BY_ADDRESS,
 		.aim_apart = c->env->trigger->budget_pages,
+		.aim_pause_us = scans(c->env) ? AIM_PAUSE_SCAN_US : 0,
 		.migrator = c->env->migrator,
 	};
 
@@ -279,8 +299,7 @@ static int anon_vma_unmap_run(struct race_env *env, const void *opts,
 	 * compact_node: 6 to 51 regions in flight in 3 s (median 24, fork
 	 * flavour 6 to 26), where 6.12 meets 24 to 67.
 	 */
-	if ((env->trigger->flags & TRIGGER_SCANS_ZONES) &&
-	    !kernel_migrates_in_batches())
+	if (scans(env) && !kernel_migrates_in_batches())
 		race_env_stretch(env, EARLY_SCAN_STRETCH, EARLY_SCAN_WHY);
 	say_detectors();
 	c.sh = shared_alloc(sizeof(*c.sh));
@@ -289,7 +308,8 @@ static int anon_vma_unmap_run(struct race_env *env, const void *opts,
 		return -1;
 	}
 	c.nvictims = o && o->victims > 0 ? o->victims :
-		     VICTIMS_PER_CPU * (cpus > 0 ? cpus : 1);
+		     (scans(env) ? VICTIMS_PER_CPU_SCAN : VICTIMS_PER_CPU) *
+		     (cpus > 0 ? cpus : 1);
 	if (c.nvictims > VICTIMS_MAX)
 		c.nvictims = VICTIMS_MAX;
 	c.len = region_size(o, env->trigger, c.nvictims);

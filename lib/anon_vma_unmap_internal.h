@@ -57,6 +57,7 @@ struct victim {
 	uint64_t *pm, *pfn0, *child_pfn0;
 	int pm_fd;
 	bool aim_apart;		/* aim from a CPU the migrator is not on */
+	unsigned int aim_pause_us;	/* between the aim's looks */
 	pid_t migrator;
 	/* The mover thread (move_pages flavour) */
 	bool mover;

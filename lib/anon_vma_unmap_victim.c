@@ -117,7 +117,8 @@ static bool stopping(const struct victim *v)
  * Watches the region's pagemap, which unlike a read does not wait for a
  * migration to end, for up to AIM_US and returns as soon as a page is
  * under migration: the munmap or exit that follows meets it in flight.
- * Leaves its last look in v->pm; -1 when it could not look.
+ * Leaves its last look in v->pm; -1 when it could not look.  Under a
+ * scanning trigger it pauses between looks (VICTIMS_PER_CPU_SCAN).
  *
  * Soft offline hands the kernel one page a call, whose migration entry
  * lives for microseconds: a victim only sees it from another CPU than the
@@ -154,6 +155,8 @@ static int aim(struct victim *v, char *p)
 		for (i = 0; i < v->npages; i++)
 			if (migration_entry_kind(v->pm[i]) != MIGRATION_NONE)
 				return 0;
+		if (v->aim_pause_us)
+			usleep(v->aim_pause_us);
 	} while (now_seconds() < until && !stopping(v));
 	return 0;
 }
