@@ -28,10 +28,11 @@ STRESS_NG=${STRESS_NG:-/usr/bin/stress-ng}
 EXIT_NO_DATA=4
 
 SUITE_SUBJECTS="swapcache_unmapped anon_vma_unmap fork_cow ksm_migration offline_races"
-OBVIOUS_SUBJECTS="obvious_r1 obvious_r2 obvious_r3 obvious_r4"
+OBVIOUS_SUBJECTS="obvious_r1 obvious_r2 obvious_r3 obvious_r4 ceiling"
 PEER_SUBJECTS="mm_migration mm_ksm_functional stress_ng_numa stress_ng_memhotplug stress_ng_mmapfork"
 
 opt_seconds=3
+opt_repeat=3
 opt_kernel=6.12
 opt_only=
 opt_peers=1
@@ -48,13 +49,17 @@ usage()
 Usage: $0 [OPTIONS]
 
 Boot the vmtest VM once and, for each subject, count the kernel events
-that define the races' windows while the subject runs, then print one
-table of events per second: this suite's test for the race, the suite's
-memory-offline test (offline_races), the race's obvious loop
-(scripts/bench/obvious_rN.c), each peer, and the ratios of the suite's
-rate to the best peer's and to the obvious loop's; then draws the window
-rows as a picture (SVG, log-scale bars).  Also runs the whole default
-suite once, untraced, for its wall time and peak memory in the VM.
+that define the races' windows while the subject runs, every subject
+--repeat times, then print one table of events per second, the median
+of the repeats and their spread: for each race, one row per trigger of
+the suite (the race's program, one variant at a time; memory hotplug is
+offline_races), beside the race's obvious loop (scripts/bench/
+obvious_rN.c) and the best peer, the share of the VM's ceiling (the
+highest pages-migrated rate of any subject; scripts/bench/ceiling.c is
+there for it), the hit ratio (window events per attempt) and the floor
+each row is held to; then draws the window rows as a picture (SVG,
+log-scale bars).  Also runs the whole default suite once, untraced, for
+its wall time and peak memory in the VM.
 
 Subjects (--only): $SUITE_SUBJECTS
   $OBVIOUS_SUBJECTS
@@ -65,6 +70,8 @@ Options:
                        (MIGRATION_RACES_SECONDS=N), each obvious loop
                        and each peer (or each case of mm_migration) too
                        (default $opt_seconds, 1 to 300, the suite's cap).
+  --repeat N           run every subject N times; the table shows
+                       the median and the spread (default $opt_repeat, 1 to 9).
   --kernel-version V   Debian kernel series for vmtest: 6.12 (default)
                        or 6.1.
   --only LIST          only these subjects, comma-separated.
@@ -138,7 +145,7 @@ parse_options()
 			shift
 			continue
 			;;
-		--seconds | --kernel-version | --only | --nodes | --console | --svg)
+		--seconds | --repeat | --kernel-version | --only | --nodes | --console | --svg)
 			[ $# -ge 2 ] || usage_error "option '$1' needs a value"
 			;;
 		*)
@@ -149,6 +156,10 @@ parse_options()
 		--seconds)
 			check_range "$1" "$2" 1 300
 			opt_seconds=$2
+			;;
+		--repeat)
+			check_range "$1" "$2" 1 9
+			opt_repeat=$2
 			;;
 		--kernel-version)
 			[[ $2 =~ ^(6\.12|6\.1)$ ]] ||
@@ -210,22 +221,31 @@ copy_stress_ng()
 	done
 }
 
-# The obvious loops, static (the guest has no C library).
+# The obvious loops and the ceiling, static (the guest has no C
+# library).
 build_obvious()
 {
-	local out=$1/obvious n msg
+	local out=$1/obvious p msg
 
 	mkdir -p "$out"
-	log "building the obvious loops scripts/bench/obvious_r1..4.c (and obvious.c)"
-	for n in 1 2 3 4; do
+	log "building scripts/bench/obvious_r1..4.c and ceiling.c (with obvious.c)"
+	for p in obvious_r1 obvious_r2 obvious_r3 obvious_r4 ceiling; do
 		# glibc warns about libnuma's getaddrinfo in a static link.
-		msg=$(gcc -O2 -static -Wall -o "$out/obvious_r$n" \
-			"$SCRIPT_DIR/bench/obvious_r$n.c" \
+		msg=$(gcc -O2 -static -Wall -o "$out/$p" \
+			"$SCRIPT_DIR/bench/$p.c" \
 			"$SCRIPT_DIR/bench/obvious.c" -lnuma -lpthread 2>&1) || {
 			printf '%s\n' "$msg" >&2
-			die "building scripts/bench/obvious_r$n.c failed"
+			die "building scripts/bench/$p.c failed"
 		}
 	done
+}
+
+# The triggers of a race program: the variants its FIXTURE_VARIANT_ADD
+# lines name, in their order (the guest runs each with -v).
+program_variants()
+{
+	sed -n 's/^FIXTURE_VARIANT_ADD([a-z_0-9]*, *\([a-z_0-9]*\)).*/\1/p' \
+		"$REPO_DIR/$1.c" | tr '\n' ' ' | sed 's/ $//'
 }
 
 build_extra()
@@ -238,6 +258,11 @@ build_extra()
 	build_obvious "$extra"
 	cat > "$extra/bench.conf" <<EOF
 BENCH_SECONDS=$opt_seconds
+BENCH_REPEAT=$opt_repeat
+BENCH_VARIANTS_R1="$(program_variants migration/swapcache_unmapped)"
+BENCH_VARIANTS_R2="$(program_variants migration/anon_vma_unmap)"
+BENCH_VARIANTS_R3="$(program_variants migration/fork_cow)"
+BENCH_VARIANTS_R4="$(program_variants ksm/ksm_migration)"
 BENCH_ONLY=$opt_only
 BENCH_PEERS=$opt_peers
 BENCH_SUITE_RUN=$opt_suite_run
@@ -283,9 +308,9 @@ run_vm()
 # The bench records, read from the console's (console_records): the
 # guest's BENCH lines, the window lines and TAP results within them:
 #   A event ok|fail                      BENCH attach lines
-#   R subject event count                BENCH result lines
-#   E subject seconds peak_kb rc         BENCH end lines
-#   W subject race events                the tests' own window lines
+#   R subject rep event count            BENCH result lines
+#   E subject rep seconds peak_kb rc     BENCH end lines
+#   W subject rep race events seconds    the tests' own window lines
 #   T subject pass|fail|skip             a peer's TAP result
 #   U pass|fail|skip program             a program's result in the suite run
 #   S seconds peak_kb rc                 the untraced suite run
@@ -299,7 +324,7 @@ parse_console()
 			return ""
 		return substr(s, RSTART + length(key) + 2, RLENGTH - length(key) - 2)
 	}
-	$1 == "W" && subject != "" { print "W", subject, $4, $6 }
+	$1 == "W" && subject != "" { print "W", subject, rep, $4, $6, $8 }
 	$1 == "T" && suite { print "U", $3, $4 }
 	$1 == "G" && $2 == "peer" && subject != "" && $3 ~ /^(not )?ok [0-9]+ / {
 		print "T", subject, ($3 ~ /^not ok/) ? "fail" : ($3 ~ / # SKIP/) ? "skip" : "pass"
@@ -310,10 +335,11 @@ parse_console()
 			print "A", kv(line, "event"), (line ~ / ok$/) ? "ok" : "fail"
 		} else if (line ~ /^begin /) {
 			subject = kv(line, "subject")
+			rep = kv(line, "rep")
 		} else if (line ~ /^result /) {
-			print "R", kv(line, "subject"), kv(line, "event"), kv(line, "count")
+			print "R", kv(line, "subject"), kv(line, "rep"), kv(line, "event"), kv(line, "count")
 		} else if (line ~ /^end /) {
-			print "E", kv(line, "subject"), kv(line, "seconds"), kv(line, "peak_kb"), kv(line, "rc")
+			print "E", kv(line, "subject"), kv(line, "rep"), kv(line, "seconds"), kv(line, "peak_kb"), kv(line, "rc")
 			subject = ""
 		} else if (line ~ /^suite begin/) {
 			suite = 1
@@ -328,120 +354,264 @@ parse_console()
 	}'
 }
 
-# Table rows: race, event (a result name, or "own" for the tests' own
-# window figures), the suite subject for the race, the kind of row
-# (window: the goal holds it against the peers; context: how much
-# migration there was; own: the test's own claim, no peer has it) and
-# what it counts.
-table_rows()
+# The window events, one table row per race, event and trigger: race,
+# event, what it counts.
+window_events()
 {
 	cat <<'EOF'
-R1	r1_swapcache_nomap	swapcache_unmapped	window	migrate_folio() of a swap-cache folio with mapping NULL
-R1	r1_migrated_compaction_hotplug	swapcache_unmapped	context	pages migrated for compaction or hotplug (mm_migrate_pages)
-R1	own	swapcache_unmapped	own	test's own: unmapped swap-cache folios that moved
-R2	r2_put_anon_vma_migration	anon_vma_unmap	window	last anon_vma reference dropped inside migrate_pages()
-R2	r2_entries_zapped	anon_vma_unmap	window	entries zapped before restore (per mm: set - restored)
-R2	own	anon_vma_unmap	own	test's own: unmapped regions whose pages moved
-R3	r3_entries_forked	fork_cow	window	entries restored beyond those set (per mm: fork copies)
-R3	set_migration	fork_cow	context	migration entries set (set_migration_pte + _pmd)
-R3	own	fork_cow	own	test's own: migration entries children saw in pagemap
-R4	r4_folio_migrate_ksm	ksm_migration	window	folio_migrate_ksm() on KSM folios
-R4	r4_ksm_restored_forked	ksm_migration	window	KSM entries restored in mms forked after the merge
-R4	ksm_remove_ksm_page	ksm_migration	context	stable-node removals, all (live sharers: see below)
-R4	own	ksm_migration	own	test's own: KSM pages that moved while shared
+R1	r1_swapcache_nomap	migrate_folio() of a swap-cache folio with mapping NULL
+R2	r2_put_anon_vma_migration	last anon_vma reference dropped inside migrate_pages()
+R2	r2_entries_zapped	entries zapped before restore (per mm: set - restored)
+R3	r3_entries_forked	entries restored beyond those set (per mm: fork copies)
+R4	r4_folio_migrate_ksm	folio_migrate_ksm() on KSM folios
+R4	r4_ksm_restored_forked	KSM entries restored in mms forked after the merge
 EOF
 }
 
-# The table from the records in $1; its rows also go to file $2,
-# tab-separated with a header line, for the picture.
+# The awk functions the tables share, over the records of file recs:
+# rates per subject and repeat, their median and spread over the
+# repeats, and the VM's ceiling.  A rate is "-" when the subject did not
+# run and "n/a" when its event could not be attached.
+# shellcheck disable=SC2016 # awk source
+RATES_AWK='
+function load(recs,    l, f) {
+	while ((getline l < recs) > 0) {
+		split(l, f, "\t")
+		if (f[1] == "R") {
+			cnt[f[2], f[3], f[4]] = f[5]
+		} else if (f[1] == "E") {
+			sec[f[2], f[3]] = f[4]
+			if (!(f[2] in ran))
+				subjects[++nsubj] = f[2]
+			ran[f[2]] = 1
+			reps[f[3]] = 1
+		} else if (f[1] == "W") {
+			own[f[2], f[3]] += f[5]
+			inwin[f[2], f[3]] += f[6]
+			ncases[f[2], f[3]]++
+		}
+	}
+}
+# The count of event ev of subject s in repeat r: own window figures
+# for "own", the sum of several events for "a+b"; "" when missing.
+function count(s, r, ev,    n, e, i, c) {
+	if (ev == "own")
+		return ((s, r) in own) ? own[s, r] : 0
+	n = split(ev, e, "+")
+	c = 0
+	for (i = 1; i <= n; i++) {
+		if (!((s, r, e[i]) in cnt))
+			return ""
+		c += cnt[s, r, e[i]]
+	}
+	return (c < 0) ? 0 : c
+}
+function rate_in(s, r, ev,    c) {
+	if (!((s, r) in sec) || sec[s, r] <= 0)
+		return "-"
+	c = count(s, r, ev)
+	return (c == "") ? "n/a" : c / sec[s, r]
+}
+# Numeric values of v[1..n] sorted into w; returns how many.
+function numbers(v, n, w,    i, j, m, t) {
+	m = 0
+	for (i = 1; i <= n; i++)
+		if (v[i] != "-" && v[i] != "n/a")
+			w[++m] = v[i] + 0
+	for (i = 2; i <= m; i++)
+		for (j = i; j > 1 && w[j - 1] > w[j]; j--) {
+			t = w[j]; w[j] = w[j - 1]; w[j - 1] = t
+		}
+	return m
+}
+# Median over the repeats of rate_in(), or of the ratio of two events
+# when per is set; LO and HI get the spread.
+function median(s, ev, per,    r, v, w, n, m, a, b) {
+	n = 0
+	for (r in reps) {
+		a = rate_in(s, r, ev)
+		if (per != "" && a != "-" && a != "n/a") {
+			b = rate_in(s, r, per)
+			a = (b == "-" || b == "n/a") ? b : (b > 0 ? a / b : "-")
+		}
+		v[++n] = a
+	}
+	m = numbers(v, n, w)
+	if (!m) {
+		LO = HI = ""
+		for (r = 1; r <= n; r++)
+			if (v[r] == "n/a")
+				return "n/a"
+		return "-"
+	}
+	LO = w[1]
+	HI = w[m]
+	return (m % 2) ? w[(m + 1) / 2] : (w[m / 2] + w[m / 2 + 1]) / 2
+}
+# The ceiling: the highest median pages-migrated rate of any subject;
+# CEIL_BY names it.
+function ceiling(    i, m) {
+	CEIL = 0
+	CEIL_BY = "-"
+	for (i = 1; i <= nsubj; i++) {
+		m = median(subjects[i], "migrated_all", "")
+		if (m != "-" && m != "n/a" && m > CEIL) {
+			CEIL = m
+			CEIL_BY = subjects[i]
+		}
+	}
+}
+function fmt(v) {
+	if (v == "-" || v == "n/a" || v == "")
+		return v
+	return sprintf(v < 10 ? "%.2f" : "%.1f", v)
+}
+'
+
+# A race's attempts, the hit ratio's denominator: R1 a migrated page
+# (every parked folio the migration meets is one), R2 an unmap or an
+# exit, R3 a fork, R4 a migrated page (of the merged region).
+# The floors a window row is held to: at least 10x the obvious loop or
+# half the ceiling, whichever is lower; R2's last-reference row at
+# least 100/s; R3's row at least 1,000/s in fork_cow.
 print_table()
 {
 	local records=$1 tsv=$2
 
-	table_rows | awk -F'\t' -v recs="$records" -v peers="$PEER_SUBJECTS" -v tsv="$tsv" '
+	window_events | awk -F'\t' -v recs="$records" -v peers="$PEER_SUBJECTS" -v tsv="$tsv" \
+		"$RATES_AWK"'
 	BEGIN {
-		while ((getline l < recs) > 0) {
-			split(l, f, "\t")
-			if (f[1] == "R")
-				cnt[f[2], f[3]] = f[4]
-			else if (f[1] == "E")
-				sec[f[2]] = f[3]
-			else if (f[1] == "W")
-				own[f[2], f[3]] += f[4]
-		}
+		load(recs)
+		ceiling()
 		np = split(peers, peer, " ")
 		short["mm_migration"] = "mm-migr"
 		short["mm_ksm_functional"] = "mm-ksmft"
 		short["stress_ng_numa"] = "sng-numa"
 		short["stress_ng_memhotplug"] = "sng-mhp"
 		short["stress_ng_mmapfork"] = "sng-mfork"
-		printf "%-4s %-7s %-31s %9s %9s %9s", "race", "kind", "event (per second)", "suite", "offline", "obvious"
-		for (i = 1; i <= np; i++)
-			printf " %9s", short[peer[i]]
-		printf " %8s %8s\n", "ratio", "vs-obv"
-		printf "race\tkind\tevent\tsuite\toffline\tobvious\tbest_peer\tbest_peer_name\tratio\tobvious_ratio\n" > tsv
+		attempt["R1"] = "migrated_all"
+		attempt["R2"] = "munmaps+exits"
+		attempt["R3"] = "forks"
+		attempt["R4"] = "migrated_all"
+		printf "%-4s %-29s %-26s %9s %17s %6s %9s %7s %9s %-11s %8s %7s  %s\n",
+			"race", "trigger", "event (per second)", "suite", "spread", "%ceil",
+			"obvious", "vs-obv", "peer", "(best)", "own", "hit", "floor"
+		printf "race\tkind\tevent\tsuite\tobvious\tbest_peer\tbest_peer_name\tceiling\n" > tsv
 	}
-	function ratio(a, b) {
-		if (a == "-" || a == "n/a" || b == "-" || b == "n/a")
-			return "-"
-		if (b + 0 == 0)
-			return (a + 0 > 0) ? "inf" : "0/0"
-		return sprintf("%.1fx", a / b)
-	}
-	function rate(subj, ev, race,    c) {
-		if (!(subj in sec) || sec[subj] <= 0)
-			return "-"
-		if (ev == "own")
-			c = own[subj, race]
-		else if ((subj, ev) in cnt)
-			c = cnt[subj, ev]
-		else
-			return "n/a"
-		if (c < 0)
-			c = 0
-		return sprintf("%.1f", c / sec[subj])
+	function floor_of(race, ev, trig, obv,    need) {
+		need = CEIL / 2
+		if (obv != "-" && obv != "n/a" && 10 * obv < need)
+			need = 10 * obv
+		if (ev == "r2_put_anon_vma_migration" && need < 100)
+			need = 100
+		if (ev == "r3_entries_forked" && trig != "hotplug" && need < 1000)
+			need = 1000
+		return need
 	}
 	{
-		race = $1; ev = $2; subj = $3; kind = $4
-		s = rate(subj, ev, race)
-		o = rate("offline_races", ev, race)
-		ob = (ev == "own") ? "-" : rate("obvious_" tolower(race), ev, race)
-		name = (ev == "own") ? "own window figure" : ev
-		printf "%-4s %-7s %-31s %9s %9s %9s", race, kind, name, s, o, ob
-		best = -1
-		bestname = "-"
+		race = $1; ev = $2
+		ob = median("obvious_" tolower(race), ev, "")
+		best = "-"; bestname = "-"
 		for (i = 1; i <= np; i++) {
-			p = (ev == "own") ? "-" : rate(peer[i], ev, race)
-			printf " %9s", p
-			if (p != "-" && p != "n/a" && p + 0 > best) {
-				best = p + 0
-				bestname = (best > 0) ? short[peer[i]] : "-"
+			p = median(peer[i], ev, "")
+			if (p == "n/a" && best == "-")
+				best = "n/a"
+			if (p != "-" && p != "n/a" && (best == "-" || best == "n/a" || p > best)) {
+				best = p
+				bestname = short[peer[i]]
 			}
 		}
-		bp = (best < 0) ? "-" : sprintf("%.1f", best)
-		r = (ev == "own") ? "-" : ratio(s, bp)
-		ro = (ev == "own") ? "-" : ratio(s, ob)
-		printf " %8s %8s\n", r, ro
-		printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", race, kind, name, s, o, ob, bp, bestname, r, ro > tsv
-		if (kind != "window")
-			next
-		if (!(race in races))
-			order[++nr] = race
-		races[race] = 1
-		if (s == "n/a" || s == "-" || best < 0)
-			unknown[race] = unknown[race] " " ev
-		else if (r == "0/0" || (r != "inf" && s / best < 10))
-			below[race] = below[race] " " ev
+		if (best == 0)
+			bestname = "-"
+		for (i = 1; i <= nsubj; i++) {
+			s = subjects[i]
+			if (index(s, tolower(race) ".") != 1)
+				continue
+			trig = substr(s, 4)
+			m = median(s, ev, "")
+			spread = (LO == "") ? "-" : fmt(LO) "-" fmt(HI)
+			o = median(s, "own", "")
+			hit = median(s, ev, attempt[race])
+			pc = (m == "-" || m == "n/a" || CEIL <= 0) ? "-" : sprintf("%.1f%%", 100 * m / CEIL)
+			vo = (m == "-" || m == "n/a" || ob == "-" || ob == "n/a") ? "-" : \
+				(ob > 0 ? sprintf("%.1fx", m / ob) : (m > 0 ? "inf" : "0/0"))
+			need = floor_of(race, ev, trig, ob)
+			if (m == "-" || m == "n/a") {
+				verdict = "unmeasured"
+				unknown[race] = unknown[race] " " trig ":" ev
+			} else if (m >= need) {
+				verdict = "met (" fmt(need) ")"
+			} else {
+				verdict = "BELOW " fmt(need)
+				below[race] = below[race] " " trig ":" ev
+			}
+			printf "%-4s %-29s %-26s %9s %17s %6s %9s %7s %9s %-11s %8s %7s  %s\n",
+				race, trig, ev, fmt(m), spread, pc, fmt(ob), vo, fmt(best),
+				"(" bestname ")", fmt(o), fmt(hit), verdict
+			printf "%s\twindow\t%s %s\t%s\t%s\t%s\t%s\t%s\n", race, trig, ev,
+				fmt(m), fmt(ob), fmt(best), bestname, fmt(CEIL) > tsv
+			if (!(race in seen))
+				order[++nr] = race
+			seen[race] = 1
+		}
 	}
 	END {
-		printf "\ngoal (every window row at least 10x the best peer):"
+		printf "\nceiling: %s pages migrated per second (%s, the median of its repeats; the highest of any subject)\n",
+			fmt(CEIL), CEIL_BY
+		printf "goal (every window row at its floor):"
 		for (i = 1; i <= nr; i++)
 			printf " %s %s", order[i], (order[i] in below) ? "BELOW (" substr(below[order[i]], 2) ")" : \
 				(order[i] in unknown) ? "unmeasured (" substr(unknown[order[i]], 2) ")" : "met"
 		printf "\n"
 	}'
 	echo
-	table_rows | awk -F'\t' '{ printf "  %-32s %s\n", ($2 == "own" ? $1 " own" : $2), $5 }' | sort -u
+	window_events | awk -F'\t' '{ printf "  %-26s %s\n", $2, $3 }'
+	cat <<'EOF'
+  spread    the lowest and highest of the repeats; %ceil the median
+            as a share of the ceiling (pages migrated per second)
+  obvious   the race's obvious loop (scripts/bench/obvious_rN.c);
+  peer      the best peer's median; own: the tests' own window figures
+  hit       window events per attempt: R1 and R4 per page migrated, R2
+            per munmap or exit, R3 per fork
+  floor     10x the obvious loop or half the ceiling, whichever is
+            lower; R2's last reference at least 100/s, R3 at least
+            1,000/s in fork_cow
+EOF
+}
+
+# Where each subject's time went: its seconds, how many cases it ran
+# and how long their race loops lasted (the window lines' seconds; the
+# rest is set-up and checks), the pages it migrated, its forks, exits
+# and unmaps: medians of the repeats.
+print_subjects()
+{
+	local records=$1
+
+	echo
+	awk -v recs="$records" "$RATES_AWK"'
+	function mid(a, s,    r, n, v, w) {
+		n = 0
+		for (r in reps)
+			if ((s, r) in sec)
+				v[++n] = ((s, r) in a) ? a[s, r] : 0
+		numbers(v, n, w)
+		return (n % 2) ? w[(n + 1) / 2] : (w[n / 2] + w[n / 2 + 1]) / 2
+	}
+	BEGIN {
+		load(recs)
+		ceiling()
+		printf "%-32s %7s %5s %8s %11s %6s %8s %8s %9s\n", "subject (medians)", "seconds",
+			"cases", "in-loop", "migrated/s", "%ceil", "forks/s", "exits/s", "munmaps/s"
+		for (i = 1; i <= nsubj; i++) {
+			s = subjects[i]
+			mg = median(s, "migrated_all", "")
+			printf "%-32s %7.1f %5d %8.1f %11s %6s %8s %8s %9s\n", s, mid(sec, s),
+				mid(ncases, s), mid(inwin, s), fmt(mg),
+				(mg == "-" || mg == "n/a" || CEIL <= 0) ? "-" : sprintf("%.1f%%", 100 * mg / CEIL),
+				fmt(median(s, "forks", "")), fmt(median(s, "exits", "")),
+				fmt(median(s, "munmaps", ""))
+		}
+	}'
 }
 
 print_raw()
@@ -449,11 +619,11 @@ print_raw()
 	local records=$1
 
 	echo
-	echo "bench: raw counts (subject, event, count; subject seconds, peak KiB, rc)"
-	awk -F'\t' '$1 == "E" { printf "  %-22s seconds=%s peak_kb=%s rc=%s\n", $2, $3, $4, $5 }' "$records"
-	awk -F'\t' '$1 == "R" { printf "  %-22s %-32s %s\n", $2, $3, $4 }' "$records"
-	awk -F'\t' '$1 == "W" { n[$2 " " $3] += $4 }
-		END { for (k in n) printf "  %-22s own window events %s\n", k, n[k] }' "$records" | sort
+	echo "bench: raw counts (subject, repeat, event, count; subject seconds, peak KiB, rc)"
+	awk -F'\t' '$1 == "E" { printf "  %-26s rep=%s seconds=%s peak_kb=%s rc=%s\n", $2, $3, $4, $5, $6 }' "$records"
+	awk -F'\t' '$1 == "R" { printf "  %-26s rep=%s %-32s %s\n", $2, $3, $4, $5 }' "$records"
+	awk -F'\t' '$1 == "W" { n[$2 " rep=" $3 " " $4] += $5 }
+		END { for (k in n) printf "  %-26s own window events %s\n", k, n[k] }' "$records" | sort
 }
 
 # The whole default suite, untraced: guest clock, host clock, peak.
@@ -481,10 +651,10 @@ print_peers()
 	local records=$1
 
 	awk -F'\t' '$1 == "T" { n[$2, $3]++; t[$2] = 1 }
-	$1 == "E" { rc[$2] = $5 }
+	$1 == "E" { rc[$2] = rc[$2] (($2 in rc) ? "," : "") $6 }
 	END {
 		for (s in t)
-			printf "bench: peer %s: %d passed, %d failed, %d skipped (exit %s)\n",
+			printf "bench: peer %s: %d passed, %d failed, %d skipped over its repeats (exit %s)\n",
 				s, n[s, "pass"], n[s, "fail"], n[s, "skip"], rc[s]
 	}' "$records" | sort
 }
@@ -547,10 +717,11 @@ main()
 		echo "bench: from $opt_console: kernel ${kver:-?}"
 		title="bench $(date -u -r "$opt_console" +%Y-%m-%d), kernel ${kver:-?}"
 	else
-		echo "bench: $(date -u +%Y-%m-%d) kernel ${kver:-?}, ${opt_seconds} s a case or peer, vmtest exit $VM_RC"
+		echo "bench: $(date -u +%Y-%m-%d) kernel ${kver:-?}, ${opt_seconds} s a case or peer, $opt_repeat repeats, vmtest exit $VM_RC"
 		title="bench $(date -u +%Y-%m-%d), kernel ${kver:-?}, ${opt_seconds} s a subject"
 	fi
 	print_table "$records" "$BENCH/table.tsv"
+	print_subjects "$records"
 	[ "$opt_raw" -eq 0 ] || print_raw "$records"
 	echo
 	print_suite_run "$records"

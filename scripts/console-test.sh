@@ -179,7 +179,7 @@ test_records()
 		$'P\t1\tmigration_races/migration:fork_cow' \
 		$'C\t1\tfork_cow.compaction.base_pages' \
 		$'F\t1\tfork_cow.compaction.base_pages\tcow_leak\tR3\tcompaction\ttest' \
-		$'W\t1\tfork_cow.compaction.base_pages\tR3\tcompaction\t12\t10' \
+		$'W\t1\tfork_cow.compaction.base_pages\tR3\tcompaction\t12\t10\t3.0' \
 		$'K\twarning\t40.123456\tWARNING: CPU: 1 PID: 2 at mm/rmap.c:1343 x' \
 		$'F\t1\tfork_cow.compaction.base_pages\twarning\t-\t-\tkmsg' \
 		$'R\t1\tfail\tfork_cow.compaction.base_pages' \
@@ -192,16 +192,58 @@ test_records()
 		$'P\t1\tmigration_races/ksm:ksm_migration' \
 		$'C\t1\tksm_migration.compaction.unmerge' \
 		$'K\tbad_page\t41.500000\tBUG: Bad page state in process x  pfn:1' \
-		$'W\t1\tksm_migration.compaction.unmerge\tR4\tcompaction\t3\t-' \
+		$'W\t1\tksm_migration.compaction.unmerge\tR4\tcompaction\t3\t-\t3.1' \
 		$'M\tfirst_failure_uptime\t50.5' \
 		$'U\t1\tmigration_races/ksm:ksm_migration')
 	[ "$got" = "$want" ] ||
 		fail "console_records: $(diff <(echo "$want") <(echo "$got") | tr '\n\t' '| ')"
 }
 
+# bench.sh's table from a canned console (--console): medians and
+# spread over the repeats, the ceiling, the hit ratio and the floors.
+test_bench_table()
+{
+	local rep out want
+
+	for rep in 1 2 3; do
+		printf '%s\n' \
+			"BENCH: begin subject=r1.compaction rep=$rep uptime=1.0" \
+			'# # window: race=R1 trigger=compaction events=50 seconds=2.0 nominal_seconds=3.0' \
+			"BENCH: result subject=r1.compaction rep=$rep event=r1_swapcache_nomap count=$((rep * 300))" \
+			"BENCH: result subject=r1.compaction rep=$rep event=migrated_all count=$((rep * 750))" \
+			"BENCH: end subject=r1.compaction rep=$rep seconds=3.00 peak_kb=1 rc=0" \
+			"BENCH: begin subject=r3.move_pages rep=$rep uptime=1.0" \
+			"BENCH: result subject=r3.move_pages rep=$rep event=r3_entries_forked count=9000" \
+			"BENCH: result subject=r3.move_pages rep=$rep event=forks count=300" \
+			"BENCH: end subject=r3.move_pages rep=$rep seconds=3.00 peak_kb=1 rc=0" \
+			"BENCH: begin subject=obvious_r1 rep=$rep uptime=1.0" \
+			"BENCH: result subject=obvious_r1 rep=$rep event=r1_swapcache_nomap count=90" \
+			"BENCH: end subject=obvious_r1 rep=$rep seconds=3.00 peak_kb=1 rc=0" \
+			"BENCH: begin subject=ceiling rep=$rep uptime=1.0" \
+			"BENCH: result subject=ceiling rep=$rep event=migrated_all count=3000" \
+			"BENCH: end subject=ceiling rep=$rep seconds=3.00 peak_kb=1 rc=0"
+	done > "$WORK/bench-console"
+	echo 'BENCH: done' >> "$WORK/bench-console"
+	out=$(MIGRATION_RACES_CACHE=$WORK/cache "$SCRIPT_DIR/bench.sh" \
+		--console "$WORK/bench-console" --svg "$WORK/bench.svg" 2>&1) ||
+		fail "bench.sh --console: exit $?: $out"
+	# r1: 100, 200, 300/s; floor min(10 x 30, 1,000 / 2); hit 200 / 500.
+	want='R1 compaction r1_swapcache_nomap 200.0 100.0-300.0 20.0% 30.0 6.7x - (-) 16.7 0.40 BELOW 300.0'
+	grep -q "^$want\$" <<< "$(tr -s ' ' <<< "$out")" ||
+		fail "bench table: no row '$want' in: $out"
+	want='R3 move_pages r3_entries_forked 3000.0 3000.0-3000.0 300.0% - - - (-) 0.00 30.0 met (1000.0)'
+	grep -q "^$want\$" <<< "$(tr -s ' ' <<< "$out")" ||
+		fail "bench table: no row '$want' in: $out"
+	grep -q '^ceiling: 1000.0 pages migrated per second (ceiling,' <<< "$out" ||
+		fail "bench table: wrong ceiling in: $out"
+	grep -q '^goal (every window row at its floor): R1 BELOW (compaction:r1_swapcache_nomap) R3 met$' <<< "$out" ||
+		fail "bench table: wrong goal line in: $out"
+}
+
 test_kinds
 test_table
 test_records
+test_bench_table
 test_watchdog
 if [ "$FAILED" -eq 0 ]; then
 	echo "console-test: all passed"

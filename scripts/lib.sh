@@ -70,7 +70,8 @@ build_suite()
 #                        program run directly
 #   R run status case    a harness case's result at any nesting
 #                        (pass|fail|skip|xfail|xpass)
-#   W run case race trigger events nominal_events    a window line
+#   W run case race trigger events nominal_events seconds    a window
+#                        line
 #   F run case kind race trigger source    a "# finding:" line: of a
 #                        test (source test) or of the kernel's verdict
 #                        (source kmsg or taint, race and trigger "-")
@@ -155,7 +156,8 @@ console_records()
 		sub(/^(# )+window: /, "", line)
 		n = kv(line, "nominal_events")
 		print "W", run, kase, kv(line, "race"), kv(line, "trigger"),
-			kv(line, "events") + 0, (n == "" ? "-" : n)
+			kv(line, "events") + 0, (n == "" ? "-" : n),
+			(kv(line, "seconds") == "" ? "-" : kv(line, "seconds"))
 	}
 	function user_line(line,    p) {
 		if (line ~ /^VMTEST: /) {

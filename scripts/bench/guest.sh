@@ -2,18 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest side of scripts/bench.sh, run by vmtest's /init as the guest
-# command (busybox sh, in /selftests).  For every subject (a program of
-# this suite, an obvious loop of scripts/bench/, an upstream mm selftest,
-# a stress-ng stressor) it arms
+# command (busybox sh, in /selftests).  For every subject (one trigger
+# of a race program of this suite, an obvious loop or the ceiling of
+# scripts/bench/, an upstream mm selftest, a stress-ng stressor) it arms
 # hist triggers on the kernel events that define the races' windows,
 # runs the subject for the fixed time in a cgroup of its own, reads the
-# histograms and prints machine-readable lines for the host:
+# histograms and prints machine-readable lines for the host; all the
+# subjects run BENCH_REPEAT times (rep 1, 2, ...):
 #
 #   BENCH: attach event=E ok|fail          whether an event could be set up
-#   BENCH: begin subject=S uptime=U
-#   BENCH: result subject=S event=E count=N
-#   BENCH: end subject=S seconds=X peak_kb=K rc=R
+#   BENCH: begin subject=S rep=N uptime=U
+#   BENCH: result subject=S rep=N event=E count=C
+#   BENCH: end subject=S rep=N seconds=X peak_kb=K rc=R
 #   BENCH: suite begin|end ...             the untraced default suite run
+#
+# A suite subject is named race.trigger (r2.compact_node: anon_vma_unmap
+# -v compact_node; r2.hotplug: offline_races -t anon_vma_unmap).
 #
 # The settings come from /extra/bench.conf, written by bench.sh.
 
@@ -78,6 +82,7 @@ setup_events()
 	for e in migrate/mm_migrate_pages migrate/set_migration_pte \
 		 migrate/remove_migration_pte thp/set_migration_pmd \
 		 thp/remove_migration_pmd task/task_newtask \
+		 sched/sched_process_exit syscalls/sys_enter_munmap \
 		 ksm/ksm_remove_ksm_page; do
 		if [ -d "$T/events/$e" ]; then
 			say "attach event=$e ok"
@@ -115,6 +120,12 @@ arm()
 		trig bench/r4_mksm 'hist:keys=common_pid:size=4096 if m & 1 && m & 2'
 	trig migrate/mm_migrate_pages \
 		'hist:keys=reason:vals=hitcount,succeeded:size=128 if reason == 0 || reason == 2'
+	# Every reason: the pages-migrated rate the ceiling is taken from.
+	# (size=256 tells its histogram from the one above.)
+	trig migrate/mm_migrate_pages 'hist:keys=reason:vals=succeeded:size=256'
+	# R2's attempts: each munmap and each exit can end a window.
+	trig sched/sched_process_exit 'hist:keys=common_pid:size=8192'
+	trig syscalls/sys_enter_munmap 'hist:keys=common_pid:size=8192'
 	trig migrate/set_migration_pte 'hist:keys=order:size=128'
 	trig migrate/remove_migration_pte 'hist:keys=order:size=128'
 	trig thp/set_migration_pmd 'hist:keys=common_pid:size=8192'
@@ -210,7 +221,7 @@ per_mm_balance()
 
 result()
 {
-	say "result subject=$1 event=$2 count=$3"
+	say "result subject=$1 rep=$REP event=$2 count=$3"
 }
 
 # Reads every histogram of the subject that just ran.
@@ -221,7 +232,7 @@ report()
 	[ "$EV_R1" -eq 0 ] ||
 		result "$s" r1_swapcache_nomap "$(hist_sum bench/r1_sc keys=sm hitcount)"
 	result "$s" r1_migrated_compaction_hotplug \
-		"$(hist_sum migrate/mm_migrate_pages keys=reason succeeded)"
+		"$(hist_sum migrate/mm_migrate_pages 'if reason' succeeded)"
 	if [ "$EV_R2" -eq 1 ]; then
 		# shellcheck disable=SC2046 # two numbers
 		set -- $(stack_sum bench/r2_pav 'migrate_pages')
@@ -236,6 +247,10 @@ report()
 		result "$s" restored_per_mm_total "$3"
 		result "$s" set_per_mm_total "$4"
 	fi
+	result "$s" migrated_all \
+		"$(hist_sum migrate/mm_migrate_pages size=256 succeeded)"
+	result "$s" exits "$(hist_sum sched/sched_process_exit keys=common_pid hitcount)"
+	result "$s" munmaps "$(hist_sum syscalls/sys_enter_munmap keys=common_pid hitcount)"
 	set_pte=$(hist_sum migrate/set_migration_pte keys=order hitcount)
 	set_pmd=$(hist_sum thp/set_migration_pmd size=8192 hitcount)
 	rm_pte=$(hist_sum migrate/remove_migration_pte 'keys=order' hitcount)
@@ -353,17 +368,24 @@ subject()
 	name=$1 cap=$2 prefix=$3
 	shift 3
 
-	wanted "$name" || return 0
+	# A race's trigger (r1.compaction) is wanted when its program is:
+	# suite_subjects asks.
+	case $name in
+	r[1-4].*) ;;
+	*) wanted "$name" || return 0 ;;
+	esac
+	# No dots in the cgroup's name: cgroup files are named that way.
+	cgname=$(echo "$name" | tr . _)
 	arm
 	t0=$(uptime_s)
-	say "begin subject=$name uptime=$t0"
-	run_capped "$CG/bench-$name" "$cap" "$prefix" "$@"
+	say "begin subject=$name rep=$REP uptime=$t0"
+	run_capped "$CG/bench-$cgname" "$cap" "$prefix" "$@"
 	t1=$(uptime_s)
 	report "$name"
 	disarm
-	peak=$(($(cat "$CG/bench-$name/memory.peak" 2>/dev/null || echo 0) / 1024))
-	rmdir "$CG/bench-$name" 2>/dev/null
-	say "end subject=$name seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') peak_kb=$peak rc=$RC"
+	peak=$(($(cat "$CG/bench-$cgname/memory.peak" 2>/dev/null || echo 0) / 1024))
+	rmdir "$CG/bench-$cgname" 2>/dev/null
+	say "end subject=$name rep=$REP seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') peak_kb=$peak rc=$RC"
 	online_memory
 }
 
@@ -381,23 +403,53 @@ migration_cases()
 	done
 }
 
-# Suite programs: every case of the program, MIGRATION_RACES_SECONDS a
-# case.
+# One race program, one subject per trigger: every case of the
+# variant (-v), MIGRATION_RACES_SECONDS a case.  Arguments: race,
+# program, its path, its variants (bench.sh reads them from the
+# program's FIXTURE_VARIANT_ADD lines).
+race_triggers()
+{
+	race=$1 prog=$2 path=$3 variants=$4
+
+	wanted "$prog" || return 0
+	for v in $variants; do
+		subject "$race.$v" 900 "" env MIGRATION_RACES_SECONDS="$BENCH_SECONDS" \
+			"$path" -v "$v"
+	done
+}
+
+# The suite's programs, each race by each of its triggers; memory
+# hotplug is offline_races's cases of the race.
 suite_subjects()
 {
-	n=$BENCH_SECONDS
 	mr=/selftests/migration_races
-	sec="env MIGRATION_RACES_SECONDS=$n"
+	off="env MIGRATION_RACES_SECONDS=$BENCH_SECONDS $mr/hotplug/offline_races"
+
+	race_triggers r1 swapcache_unmapped "$mr/migration/swapcache_unmapped" \
+		"$BENCH_VARIANTS_R1"
+	race_triggers r2 anon_vma_unmap "$mr/migration/anon_vma_unmap" \
+		"$BENCH_VARIANTS_R2"
+	race_triggers r3 fork_cow "$mr/migration/fork_cow" \
+		"$BENCH_VARIANTS_R3"
+	race_triggers r4 ksm_migration "$mr/ksm/ksm_migration" \
+		"$BENCH_VARIANTS_R4"
+	wanted offline_races || return 0
 	# shellcheck disable=SC2086 # a word list
-	subject swapcache_unmapped 900 "" $sec "$mr/migration/swapcache_unmapped"
+	subject r1.hotplug 900 "" $off -t swapcache_unmapped
 	# shellcheck disable=SC2086
-	subject anon_vma_unmap 900 "" $sec "$mr/migration/anon_vma_unmap"
+	subject r2.hotplug 900 "" $off -t anon_vma_unmap
 	# shellcheck disable=SC2086
-	subject fork_cow 900 "" $sec "$mr/migration/fork_cow"
+	subject r3.hotplug 900 "" $off -t fork_cow
 	# shellcheck disable=SC2086
-	subject ksm_migration 900 "" $sec "$mr/ksm/ksm_migration"
-	# shellcheck disable=SC2086
-	subject offline_races 900 "" $sec "$mr/hotplug/offline_races"
+	subject r4.hotplug 900 "" $off -t ksm_forked_children -t ksm_stable_nodes
+}
+
+# The VM's ceiling (scripts/bench/ceiling.c): pages migrated per second
+# when migrating is all a process does.
+ceiling_subject()
+{
+	subject ceiling $((BENCH_SECONDS + 30)) "peer| " "$EXTRA/obvious/ceiling" \
+		"$BENCH_SECONDS"
 }
 
 # Swap for obvious_r1, as the suite's R1 sets it up for itself: the
@@ -508,12 +560,17 @@ main()
 	echo +memory > "$CG/cgroup.subtree_control" ||
 		say "no memory controller: peak memory unknown"
 	install_stress_ng
-	say "config seconds=$BENCH_SECONDS only=${BENCH_ONLY:-all} peers=$BENCH_PEERS suite_run=$BENCH_SUITE_RUN kernel=$(uname -r)"
+	say "config seconds=$BENCH_SECONDS repeat=$BENCH_REPEAT only=${BENCH_ONLY:-all} peers=$BENCH_PEERS suite_run=$BENCH_SUITE_RUN kernel=$(uname -r)"
 	[ "$BENCH_SUITE_RUN" -eq 0 ] || suite_run
 	setup_events
-	suite_subjects
-	obvious_subjects
-	[ "$BENCH_PEERS" -eq 0 ] || peer_subjects
+	REP=1
+	while [ "$REP" -le "$BENCH_REPEAT" ]; do
+		suite_subjects
+		obvious_subjects
+		ceiling_subject
+		[ "$BENCH_PEERS" -eq 0 ] || peer_subjects
+		REP=$((REP + 1))
+	done
 	say "done"
 }
 

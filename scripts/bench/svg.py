@@ -23,10 +23,10 @@ BARS = [
     ("suite", "suite (this race's test)", "#1f77b4"),
     ("obvious", "obvious loop", "#ff7f0e"),
     ("best_peer", "best peer", "#2ca02c"),
-    ("ceiling", "ceiling", "#7f7f7f"),
+    ("ceiling", "ceiling (pages migrated)", "#7f7f7f"),
 ]
 MISSING = {"-": "not run", "n/a": "not attached"}
-LABEL_W = 250       # left column: race and event
+LABEL_W = 380       # left column: race, trigger and event
 PLOT_W = 520        # the bars
 VALUE_W = 150       # right of the longest bar: its value and peer
 BAR_H = 12
