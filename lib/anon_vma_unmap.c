@@ -50,12 +50,12 @@
  * its region (aim()), so more of them wait at once, each pausing between
  * its looks so that their polling leaves the CPUs to compaction.
  * Two-node TCG VM, 2026-12-07, regions in flight in a case, fork_children
- * / munmap_exit under compaction and compact_node, 3 or 4 runs each:
- * Debian 6.12.118 18-38 / 37-78 with two victims per CPU polling without
- * a pause, 74-102 / 104-173 with six pausing 2 ms (six without a pause:
- * about as before; eight pausing 4 ms: 74-123 / 108-185); the debug
- * kernel 22-33 / 57-79, then 76-110 / 98-170; Debian 6.1.0-57 in its 9 s
- * 30-61 / 72-155, then 70-96 / 93-108.
+ * / munmap_exit under compaction and compact_node, 3 to 16 runs each:
+ * Debian 6.12.118 12-42 / 37-78 with two victims per CPU polling without
+ * a pause, 74-102 / 104-173 with six pausing 2 ms (eight pausing 4 ms:
+ * 74-123 / 108-185); the debug kernel 22-33 / 57-79, then 76-110 /
+ * 98-170; Debian 6.1.0-57 in its 9 s 30-61 / 72-155, then 70-96 /
+ * 93-108, and with six victims not pausing 16-34 / 26-45.
  */
 #define VICTIMS_PER_CPU_SCAN	6
 #define AIM_PAUSE_SCAN_US	2000
