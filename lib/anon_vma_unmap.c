@@ -11,12 +11,12 @@
  *
  * Victims (two per CPU, six under a scanning trigger) map a region, fill
  * it, hold it for a few milliseconds verifying it, then munmap it or, at
- * the end of their life, exit with it mapped; the test respawns them.  In the fork flavour each
- * round forks a child that checks the region, writes half of it (folios
- * of the child's own anon_vma) and exits while the parent goes on.  With
- * the move_pages trigger a second thread of every victim migrates the
- * region that its main thread is about to unmap, and the munmap waits
- * until that call is under way.
+ * the end of their life, exit with it mapped; the test respawns them.
+ * In the fork flavour each round forks a child that checks the region,
+ * writes half of it (folios of the child's own anon_vma) and exits while
+ * the parent goes on.  With the move_pages trigger a second thread of
+ * every victim migrates the region that its main thread is about to
+ * unmap, and the munmap waits until that call is under way.
  *
  * Before its munmap or exit a victim (or child) watches its pagemap for a
  * while and goes ahead as soon as one of its pages is under migration.

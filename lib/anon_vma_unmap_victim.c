@@ -118,7 +118,7 @@ static bool stopping(const struct victim *v)
  * migration to end, for up to AIM_US and returns as soon as a page is
  * under migration: the munmap or exit that follows meets it in flight.
  * Leaves its last look in v->pm; -1 when it could not look.  Under a
- * scanning trigger it pauses between looks (VICTIMS_PER_CPU_SCAN).
+ * scanning trigger it pauses between looks (AIM_PAUSE_SCAN_US).
  *
  * Soft offline hands the kernel one page a call, whose migration entry
  * lives for microseconds: a victim only sees it from another CPU than the
