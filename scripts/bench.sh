@@ -424,6 +424,10 @@ function numbers(v, n, w,    i, j, m, t) {
 		}
 	return m
 }
+# The median of the sorted w[1..m], m > 0.
+function middle(w, m) {
+	return (m % 2) ? w[(m + 1) / 2] : (w[m / 2] + w[m / 2 + 1]) / 2
+}
 # Median over the repeats of rate_in(), or of the ratio of two events
 # when per is set; LO and HI get the spread.
 function median(s, ev, per,    r, v, w, n, m, a, b) {
@@ -446,7 +450,7 @@ function median(s, ev, per,    r, v, w, n, m, a, b) {
 	}
 	LO = w[1]
 	HI = w[m]
-	return (m % 2) ? w[(m + 1) / 2] : (w[m / 2] + w[m / 2 + 1]) / 2
+	return middle(w, m)
 }
 # The ceiling: the highest median pages-migrated rate of any subject;
 # CEIL_BY names it.
@@ -594,8 +598,7 @@ print_subjects()
 		for (r in reps)
 			if ((s, r) in sec)
 				v[++n] = ((s, r) in a) ? a[s, r] : 0
-		numbers(v, n, w)
-		return (n % 2) ? w[(n + 1) / 2] : (w[n / 2] + w[n / 2 + 1]) / 2
+		return middle(w, numbers(v, n, w))
 	}
 	BEGIN {
 		load(recs)
