@@ -65,6 +65,7 @@ struct lane {
 	bool types_known;	/* migration entry types decodable */
 	bool aim_by_rounds;	/* a migrator round covers every target */
 	bool aim_realtime;	/* aim SCHED_FIFO, polling slowly */
+	bool aim_moving;	/* SCHED_FIFO, fast while its page moves */
 	char *region;		/* what the next child forks over */
 	int slot;		/* in env->targets */
 	uint32_t gen;

@@ -64,6 +64,12 @@ struct trigger_stats {
 	int fatal;		/* the system was left changed (block offline) */
 	int nr_poisoned;	/* soft_offline: PFNs retired (undo log) */
 	/*
+	 * The page a TRIGGER_ONE_PAGE trigger is migrating right now, 0
+	 * between calls: a scenario may watch its own pages closely only
+	 * while one of them is on the way.
+	 */
+	uint64_t moving_pfn;
+	/*
 	 * Holding the migrator between rounds: a test stores a new nonzero
 	 * number in hold, the migrator copies it to held when it idles and
 	 * starts no round until hold is 0 again.

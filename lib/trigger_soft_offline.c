@@ -172,7 +172,7 @@ static int soft_offline_prepare(void)
 }
 
 /* Retires @pfn, its unpoisoning logged first; 0 or -errno. */
-static int soft_offline_pfn(uint64_t pfn)
+static int soft_offline_pfn(struct trigger_stats *st, uint64_t pfn)
 {
 	char addr[32], value[32];
 	int ret;
@@ -183,7 +183,10 @@ static int soft_offline_pfn(uint64_t pfn)
 		return ret;
 	snprintf(addr, sizeof(addr), "%#llx",
 		 (unsigned long long)pfn * getpagesize());
-	return knob_write(SOFT_OFFLINE, addr);
+	__atomic_store_n(&st->moving_pfn, pfn, __ATOMIC_RELEASE);
+	ret = knob_write(SOFT_OFFLINE, addr);
+	__atomic_store_n(&st->moving_pfn, 0, __ATOMIC_RELEASE);
+	return ret;
 }
 
 static int soft_offline_round(struct trigger_targets *t,
@@ -197,7 +200,7 @@ static int soft_offline_round(struct trigger_targets *t,
 		if (st->nr_poisoned >= SOFT_OFFLINE_BUDGET)
 			break;
 		st->pages_requested++;
-		ret = soft_offline_pfn(pfns[random() % n]);
+		ret = soft_offline_pfn(st, pfns[random() % n]);
 		if (ret == -ENOSPC)
 			return ret;	/* no undo entry, no poison */
 		if (!ret) {
