@@ -421,7 +421,7 @@ static int fork_cow_run(struct race_env *env, const void *opts,
 	 * them (tinyconfig's choice), two-node TCG VM, 2026-12-07: 0 to 14
 	 * aimed forks in 9 s in a 10-run soak (median 5), a base-page case
 	 * below 10 entries in about one run in 20; 4 to 11 aimed forks
-	 * (366 to 992 entries) in 15 s, aiming SCHED_FIFO.  Built with
+	 * (366 to 811 entries) in 15 s, aiming SCHED_FIFO.  Built with
 	 * them: 9 to 26 (780 to 1,059 entries) in 3 s.
 	 */
 	if ((env->trigger->flags & TRIGGER_ONE_PAGE) &&
