@@ -12,6 +12,8 @@
  * Victims (two per CPU, six under a scanning trigger) map a region, fill
  * it, hold it for a few milliseconds verifying it, then munmap it or, at
  * the end of their life, exit with it mapped; the test respawns them.
+ * A region is many VMAs with an anon_vma each (split_anon_vmas()), so
+ * that one munmap or exit frees many anon_vmas a migration may hold.
  * In the fork flavour each round forks a child that checks the region,
  * writes half of it (folios of the child's own anon_vma) and exits while
  * the parent goes on.  With the move_pages trigger a second thread of

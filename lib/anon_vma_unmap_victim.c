@@ -36,6 +36,16 @@
 #define AIM_MAX_US	300000
 #define REPORT_MAX	4
 #define CHILD_TAG	0x8000u
+/*
+ * A region has an anon_vma per this many pages (split_anon_vmas()).
+ * Last references dropped by migration, per second, and regions in
+ * flight per case under compaction / move_pages (two-node TCG VM, Debian
+ * 6.12.118, 2026-12-07, bench.sh, two repeats): one anon_vma a region
+ * 18 / 24 a second; one per 16 pages 34 / 192; per 4 pages 66 / 593, 44 to
+ * 128 in flight; per page 43 / 1,651, but compaction's regions in
+ * flight fell to 12 to 64, its time going to the VMAs.
+ */
+#define ANON_VMA_PAGES	4
 
 /* Leaves the failed call for the test's report; the victim exits so. */
 static int victim_fail(struct victim *v, const char *what, int err)
@@ -257,6 +267,24 @@ static void unmap_region(struct victim *v, char *p)
 }
 
 /*
+ * Gives every ANON_VMA_PAGES of the region an anon_vma of its own, so
+ * that one munmap or exit frees many, each of which a migration in flight
+ * may hold the last reference to: every other piece is MADV_DONTDUMP, and
+ * neighbours that differ in that flag neither merge nor share an anon_vma
+ * (anon_vma_compatible()).  Nothing is dumped here, so the flag changes
+ * nothing else.
+ */
+static void split_anon_vmas(struct victim *v, char *p)
+{
+	size_t piece = ANON_VMA_PAGES * v->psz, off, n;
+
+	for (off = piece; off < v->len; off += 2 * piece) {
+		n = v->len - off < piece ? v->len - off : piece;
+		madvise(p + off, n, MADV_DONTDUMP);
+	}
+}
+
+/*
  * One region's life.  With @keep_mapped the victim returns with the
  * region still mapped, and its exit tears it down.
  */
@@ -272,6 +300,7 @@ static int victim_round(struct victim *v, uint32_t gen, bool fork_child,
 	if (p == MAP_FAILED)
 		return victim_fail(v, "mmap", errno);
 	madvise(p, v->len, MADV_NOHUGEPAGE);
+	split_anon_vmas(v, p);
 	pattern_fill_range(p, v->len, v->psz, v->tag, gen);
 	if (snapshot(v, p, v->pfn0))
 		return victim_fail(v, "pagemap", errno);
