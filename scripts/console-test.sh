@@ -212,6 +212,10 @@ test_bench_table()
 			"BENCH: result subject=r1.compaction rep=$rep event=r1_swapcache_nomap count=$((rep * 300))" \
 			"BENCH: result subject=r1.compaction rep=$rep event=migrated_all count=$((rep * 750))" \
 			"BENCH: end subject=r1.compaction rep=$rep seconds=3.00 peak_kb=1 rc=0" \
+			"BENCH: begin subject=r1.soft_offline rep=$rep uptime=1.0" \
+			"BENCH: result subject=r1.soft_offline rep=$rep event=r1_swapcache_nomap count=90" \
+			"BENCH: result subject=r1.soft_offline rep=$rep event=migrated_all count=180" \
+			"BENCH: end subject=r1.soft_offline rep=$rep seconds=3.00 peak_kb=1 rc=0" \
 			"BENCH: begin subject=r3.move_pages rep=$rep uptime=1.0" \
 			"BENCH: result subject=r3.move_pages rep=$rep event=r3_entries_forked count=9000" \
 			"BENCH: result subject=r3.move_pages rep=$rep event=forks count=300" \
@@ -227,16 +231,21 @@ test_bench_table()
 	out=$(MIGRATION_RACES_CACHE=$WORK/cache "$SCRIPT_DIR/bench.sh" \
 		--console "$WORK/bench-console" --svg "$WORK/bench.svg" 2>&1) ||
 		fail "bench.sh --console: exit $?: $out"
-	# r1: 100, 200, 300/s; floor min(10 x 30, 1,000 / 2); hit 200 / 500.
-	want='R1 compaction r1_swapcache_nomap 200.0 100.0-300.0 20.0% 30.0 6.7x - (-) 16.7 0.40 BELOW 300.0'
+	# r1: 100, 200, 300/s; floor min(10 x 30, 1,000 / 2); hit 200 / 500;
+	# compaction's ceiling 500/s (its own subject's pages migrated).
+	want='R1 compaction r1_swapcache_nomap 200.0 100.0-300.0 20.0% 40.0% 30.0 6.7x - (-) 16.7 0.40 BELOW 300.0'
 	grep -q "^$want\$" <<< "$(tr -s ' ' <<< "$out")" ||
 		fail "bench table: no row '$want' in: $out"
-	want='R3 move_pages r3_entries_forked 3000.0 3000.0-3000.0 300.0% - - - (-) 0.00 30.0 met (1000.0)'
+	# Soft offline migrates 60/s at most: a floor of 300 is out of reach.
+	want='R1 soft_offline r1_swapcache_nomap 30.0 30.0-30.0 3.0% 50.0% 30.0 1.0x - (-) 0.00 0.50 out of reach 300.0: soft_offline moves 60.0/s'
+	grep -q "^$want\$" <<< "$(tr -s ' ' <<< "$out")" ||
+		fail "bench table: no row '$want' in: $out"
+	want='R3 move_pages r3_entries_forked 3000.0 3000.0-3000.0 300.0% 300.0% - - - (-) 0.00 30.0 met (1000.0)'
 	grep -q "^$want\$" <<< "$(tr -s ' ' <<< "$out")" ||
 		fail "bench table: no row '$want' in: $out"
 	grep -q '^ceiling: 1000.0 pages migrated per second (ceiling,' <<< "$out" ||
 		fail "bench table: wrong ceiling in: $out"
-	grep -q '^goal (every window row at its floor): R1 BELOW (compaction:r1_swapcache_nomap) R3 met$' <<< "$out" ||
+	grep -q '^goal (every window row at its floor): R1 BELOW (compaction:r1_swapcache_nomap), out of reach (soft_offline:r1_swapcache_nomap) R3 met$' <<< "$out" ||
 		fail "bench table: wrong goal line in: $out"
 }
 

@@ -287,13 +287,45 @@ ksm_restore()
 	done
 }
 
-# stress-ng --memhotplug killed at the deadline can leave blocks offline.
-online_memory()
+# The memory blocks online in ZONE_MOVABLE at the start, where
+# offline_races finds the block it offlines.  stress-ng --memhotplug
+# offlines blocks and onlines them with a plain "online", and may be
+# killed at the deadline with one offline; "online" puts a block back in
+# the kernel's zone once the movable zone no longer spans it.  A second
+# repeat of the hotplug subjects found no movable block so and ran
+# nothing (bench of 2026-12-07).
+MOVABLE_BLOCKS=
+note_movable_blocks()
 {
 	for b in /sys/devices/system/memory/memory*; do
-		[ "$(cat "$b/state" 2>/dev/null)" = offline ] || continue
-		echo online > "$b/state" 2>/dev/null ||
-			say "could not online $(basename "$b")"
+		read -r zone 2>/dev/null < "$b/valid_zones" || continue
+		[ "$zone" = Movable ] && MOVABLE_BLOCKS="$MOVABLE_BLOCKS $b "
+	done
+}
+
+# Every block back as it was: online, and movable where it was movable.
+restore_memory()
+{
+	for b in /sys/devices/system/memory/memory*; do
+		read -r state 2>/dev/null < "$b/state" || continue
+		case "$MOVABLE_BLOCKS" in
+		*" $b "*)
+			read -r zone 2>/dev/null < "$b/valid_zones"
+			[ "$state $zone" = "online Movable" ] && continue
+			if [ "$state" = online ] &&
+			   ! echo offline > "$b/state" 2>/dev/null; then
+				say "could not offline $(basename "$b") to online it movable again"
+				continue
+			fi
+			echo online_movable > "$b/state" 2>/dev/null ||
+				say "could not online $(basename "$b") movable"
+			;;
+		*)
+			[ "$state" = offline ] || continue
+			echo online > "$b/state" 2>/dev/null ||
+				say "could not online $(basename "$b")"
+			;;
+		esac
 	done
 }
 
@@ -368,10 +400,10 @@ subject()
 	name=$1 cap=$2 prefix=$3
 	shift 3
 
-	# A race's trigger (r1.compaction) is wanted when its program is:
-	# suite_subjects asks.
+	# A race's trigger (r1.compaction) is wanted when its program is,
+	# a trigger's ceiling when the ceiling is: their callers ask.
 	case $name in
-	r[1-4].*) ;;
+	r[1-4].* | ceiling*) ;;
 	*) wanted "$name" || return 0 ;;
 	esac
 	# No dots in the cgroup's name: cgroup files are named that way.
@@ -386,7 +418,7 @@ subject()
 	peak=$(($(cat "$CG/bench-$cgname/memory.peak" 2>/dev/null || echo 0) / 1024))
 	rmdir "$CG/bench-$cgname" 2>/dev/null
 	say "end subject=$name rep=$REP seconds=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') peak_kb=$peak rc=$RC"
-	online_memory
+	restore_memory
 }
 
 # Upstream mm/migration: each case drives move_pages for a hard-coded
@@ -444,12 +476,18 @@ suite_subjects()
 	subject r4.hotplug 900 "" $off -t ksm_forked_children -t ksm_stable_nodes
 }
 
-# The VM's ceiling (scripts/bench/ceiling.c): pages migrated per second
-# when migrating is all a process does.
+# The VM's ceilings (scripts/bench/ceiling.c): pages migrated per second
+# when migrating is all a process does, by move_pages (the VM's) and by
+# each trigger that scans or takes frames (ceiling.<trigger>).
 ceiling_subject()
 {
+	wanted ceiling || return 0
 	subject ceiling $((BENCH_SECONDS + 30)) "peer| " "$EXTRA/obvious/ceiling" \
 		"$BENCH_SECONDS"
+	for t in compaction compact_node soft_offline; do
+		subject "ceiling.$t" $((BENCH_SECONDS + 30)) "peer| " \
+			"$EXTRA/obvious/ceiling" "$BENCH_SECONDS" "$t"
+	done
 }
 
 # Swap for obvious_r1, as the suite's R1 sets it up for itself: the
@@ -560,6 +598,7 @@ main()
 	echo +memory > "$CG/cgroup.subtree_control" ||
 		say "no memory controller: peak memory unknown"
 	install_stress_ng
+	note_movable_blocks
 	say "config seconds=$BENCH_SECONDS repeat=$BENCH_REPEAT only=${BENCH_ONLY:-all} peers=$BENCH_PEERS suite_run=$BENCH_SUITE_RUN kernel=$(uname -r)"
 	[ "$BENCH_SUITE_RUN" -eq 0 ] || suite_run
 	setup_events
