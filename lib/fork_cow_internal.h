@@ -22,7 +22,6 @@
 
 #define LANES			3
 #define READY_SECONDS		60.0	/* lane set-up, sleepers included */
-#define BURST_FORKS		128	/* one burst at most (fork_cow_storm.c) */
 
 /* In MAP_SHARED memory: written by lanes and children, read by the test. */
 struct fork_cow_shared {
@@ -76,8 +75,6 @@ struct lane {
 	int pm_fd, kpf_fd;	/* the lane's own pagemap, kpageflags */
 	pid_t *sleeper;
 	int nr_sleepers, next_retire;
-	pid_t kept[BURST_FORKS];	/* the last burst's children, stopped */
-	int nr_kept;
 };
 
 static inline void count(long *counter, long n)
@@ -112,7 +109,6 @@ bool wait_count(int *counter, int want, bool *stop);
 int classify(const struct lane *l, uint64_t e);
 int scan_entries(struct lane *l, pid_t pid, const char *who, long *seen);
 int reap(struct lane *l, pid_t pid, const char *what);
-int exit_code(struct lane *l, pid_t pid, int status, const char *what);
 pid_t extra_fork(struct lane *l, enum extra kind, long *seen_by);
 int sleepers_recycle(struct lane *l);
 int kid_fork(struct lane *l, struct kid *k);
@@ -123,7 +119,5 @@ char *region_map(const struct fork_cow_opts *o, size_t len, size_t huge);
 size_t storm_lead(size_t len);
 bool region_is_thp(const char *region, size_t len, size_t huge, int kpf_fd);
 int lane_fork(struct lane *l, struct kid *cur);
-int bursts_release(struct lane *l);
-void bursts_kill(struct lane *l);
 
 #endif

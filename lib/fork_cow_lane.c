@@ -245,12 +245,6 @@ int reap(struct lane *l, pid_t pid, const char *what)
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return WORKER_SYSCALL;
-	return exit_code(l, pid, status, what);
-}
-
-/* What a wait status of child @pid says, as reap() returns it. */
-int exit_code(struct lane *l, pid_t pid, int status, const char *what)
-{
 	if (WIFEXITED(status) && WEXITSTATUS(status) == WORKER_OK)
 		return WORKER_OK;
 	if (WIFEXITED(status)) {
@@ -268,10 +262,8 @@ int exit_code(struct lane *l, pid_t pid, int status, const char *what)
 /*
  * The children besides the generation's read their pagemap at once, the
  * migration fork met still in flight, and count what they saw (also in
- * *@seen_by, unless NULL).  A burst child then stops until the lane's
- * next generation (bursts_release()), so that the migration restores
- * what fork copied into it, walking its VMA, rather than its exit zapping
- * the copies first; a storm child checks the first word of every page; a
+ * *@seen_by, unless NULL).  A burst child then exits, which zaps what
+ * fork copied; a storm child checks the first word of every page; a
  * sleeper keeps only its VMA (what every rmap walk of the parent's pages
  * visits) until SIGUSR1, blocked since the lane set up.  An entry a
  * remove_migration_ptes() walk passed before fork copied it stays in the
@@ -301,11 +293,8 @@ static void __noreturn extra_main(struct lane *l, enum extra kind,
 	count(&l->sh->seen_by_child, seen);
 	if (seen_by)
 		count(seen_by, seen);
-	if (kind == BURST_CHILD) {
-		if (!ret && follow_lane(l))
-			raise(SIGSTOP);
+	if (kind == BURST_CHILD)
 		child_exit(ret);
-	}
 	sched_realtime(false);
 	if (!follow_lane(l))
 		child_exit(WORKER_SYSCALL);
@@ -504,7 +493,6 @@ static void lane_abort(struct lane *l)
 {
 	int i;
 
-	bursts_kill(l);
 	for (i = 0; i < 3; i++)
 		if (l->kid[i].pid > 0) {
 			kill(l->kid[i].pid, SIGKILL);
@@ -576,8 +564,6 @@ int lane_main(struct lane *l)
 	/* Two more steps take the last children through their checks. */
 	for (i = 0; i < 2 && !ret; i++)
 		ret = lane_step(l, false);
-	if (!ret)
-		ret = bursts_release(l);
 	if (ret) {
 		lane_abort(l);
 		stop_request(l->env->stop);	/* end the case early */

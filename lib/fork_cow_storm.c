@@ -7,10 +7,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <sched.h>
-#include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "procs.h"
@@ -23,8 +21,7 @@
 /* What one page table maps (x86-64, and most 4 KiB page systems). */
 #define STORM_SPAN_BYTES	(2UL << 20)
 /*
- * Forks of one burst (lane_burst(), BURST_FORKS at most), and how long it
- * may go on: a fork
+ * Forks of one burst (lane_burst()), and how long it may go on: a fork
  * takes 2 to 5 ms in a TCG guest, and 20 ms ended bursts after 1 to 7
  * forks; 100 ms gave soft offline cases 25 to 130 entries in 3 s where 20
  * gave 6 to 27 (two-node TCG VM, Debian 6.12.118, 2026-12-06).
@@ -35,6 +32,7 @@
  * on the debug test kernel (6.12.118, 2026-12-06): minima 0, 24, 30 and
  * 84 entries in 3 s at 100 ms, 64, 72, 96 and 200 at 300 ms.
  */
+#define BURST_FORKS		128
 #define BURST_MS		100
 #define ONE_PAGE_BURST_MS	300
 #define PARENT_ENTRY_FMT \
@@ -343,15 +341,16 @@ static int lane_check_copied(struct lane *l)
 	return 0;
 }
 
-/* A storm child, counted; its exit code. */
-static int storm_fork(struct lane *l)
+/* A storm or burst child, counted in @forks and @seen; its exit code. */
+static int short_fork(struct lane *l, enum extra kind, long *forks,
+		      long *seen)
 {
-	pid_t pid = extra_fork(l, STORM_CHILD, &l->sh->storm_seen);
+	pid_t pid = extra_fork(l, kind, seen);
 
 	if (pid < 0)
 		return WORKER_SYSCALL;
-	count(&l->sh->storm_forks, 1);
-	return reap(l, pid, "storm child");
+	count(forks, 1);
+	return reap(l, pid, kind == STORM_CHILD ? "storm child" : "burst child");
 }
 
 /*
@@ -369,7 +368,8 @@ static int lane_storm(struct lane *l)
 		aimed = lane_aim(l);
 		if (aimed)
 			count(&l->sh->aimed, 1);
-		ret = storm_fork(l);
+		ret = short_fork(l, STORM_CHILD, &l->sh->storm_forks,
+				 &l->sh->storm_seen);
 		if (aimed && aims_realtime(l))
 			sched_realtime(false);
 	}
@@ -377,59 +377,9 @@ static int lane_storm(struct lane *l)
 }
 
 /*
- * A burst child, counted; 0 once it read its pagemap and stopped (kept in
- * l->kept until bursts_release()), else its exit code.
- */
-static int burst_fork(struct lane *l)
-{
-	pid_t pid = extra_fork(l, BURST_CHILD, &l->sh->burst_seen);
-	int status;
-
-	if (pid < 0)
-		return WORKER_SYSCALL;
-	count(&l->sh->burst_forks, 1);
-	while (waitpid(pid, &status, WUNTRACED) < 0)
-		if (errno != EINTR)
-			return WORKER_SYSCALL;
-	if (!WIFSTOPPED(status))
-		return exit_code(l, pid, status, "burst child");
-	l->kept[l->nr_kept++] = pid;
-	return 0;
-}
-
-/*
- * Lets the last burst's children exit, a generation after they copied
- * their entries: the migration has restored them by then (or their exit
- * zaps what is left).  Their exit codes, as reap() gives them.
- */
-int bursts_release(struct lane *l)
-{
-	int i, ret = 0;
-
-	for (i = 0; i < l->nr_kept; i++)
-		kill(l->kept[i], SIGCONT);
-	for (i = 0; i < l->nr_kept; i++)
-		ret = reap(l, l->kept[i], "burst child") ?: ret;
-	l->nr_kept = 0;
-	return ret;
-}
-
-/* After a failure: the kept children go without a word. */
-void bursts_kill(struct lane *l)
-{
-	int i;
-
-	for (i = 0; i < l->nr_kept; i++) {
-		kill(l->kept[i], SIGKILL);
-		waitpid(l->kept[i], NULL, 0);
-	}
-	l->nr_kept = 0;
-}
-
-/*
  * More forks per migration: while the lane's pagemap (l->post) still
  * shows an entry after the generation's fork, children that only read
- * their pagemap and stop, each copying the entry again: the margin of the
+ * their pagemap and exit, each copying the entry again: the margin of the
  * short windows (soft offline's single pages, compaction's rare visits, a
  * huge page's one entry).  A child touching a page would sleep on it and
  * the idle CPU let the held migrator finish.  Lanes of huge pages apart
@@ -446,7 +396,8 @@ static int lane_burst(struct lane *l)
 	for (i = 0; !ret && i < BURST_FORKS && now_seconds() < end; i++) {
 		if (!lane_sees_entry(l, l->post))
 			break;
-		ret = burst_fork(l);
+		ret = short_fork(l, BURST_CHILD, &l->sh->burst_forks,
+				 &l->sh->burst_seen);
 		if (!ret && pagemap_read(l->pm_fd, (unsigned long)l->region,
 					 n, l->post))
 			ret = WORKER_SYSCALL;
@@ -473,9 +424,9 @@ static int lane_burst(struct lane *l)
 int lane_fork(struct lane *l, struct kid *cur)
 {
 	bool aimed;
-	int ret = bursts_release(l);
+	int ret = 0;
 
-	if (!ret && l->o->memory == FORK_COW_THP)
+	if (l->o->memory == FORK_COW_THP)
 		ret = lane_fresh_thp(l);
 	if (!ret && l->o->read_only &&
 	    mprotect(l->region, l->len, PROT_READ))
