@@ -12,8 +12,9 @@
  * Victims (two per CPU, six under a scanning trigger) map a region, fill
  * it, hold it for a few milliseconds verifying it, then munmap it or, at
  * the end of their life, exit with it mapped; the test respawns them.
- * A region is many VMAs with an anon_vma each (split_anon_vmas()), so
- * that one munmap or exit frees many anon_vmas a migration may hold.
+ * Unless the trigger scans zones, a region is many VMAs with an anon_vma
+ * each (split_anon_vmas()), so that one munmap or exit frees many
+ * anon_vmas a migration may hold.
  * In the fork flavour each round forks a child that checks the region,
  * writes half of it (folios of the child's own anon_vma) and exits while
  * the parent goes on.  With the move_pages trigger a second thread of
@@ -137,6 +138,7 @@ static int spawn(struct um_ctx *c, int slot)
 		.mover = c->env->trigger->flags & TRIGGER_BY_ADDRESS,
 		.aim_apart = c->env->trigger->budget_pages,
 		.aim_pause_us = scans(c->env) ? AIM_PAUSE_SCAN_US : 0,
+		.split = !scans(c->env),
 		.migrator = c->env->migrator,
 	};
 

@@ -58,6 +58,7 @@ struct victim {
 	int pm_fd;
 	bool aim_apart;		/* aim from a CPU the migrator is not on */
 	unsigned int aim_pause_us;	/* between the aim's looks */
+	bool split;		/* an anon_vma per few pages (not one) */
 	pid_t migrator;
 	/* The mover thread (move_pages flavour) */
 	bool mover;

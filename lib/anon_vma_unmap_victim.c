@@ -37,13 +37,16 @@
 #define REPORT_MAX	4
 #define CHILD_TAG	0x8000u
 /*
- * A region has an anon_vma per this many pages (split_anon_vmas()).
- * Last references dropped by migration, per second, and regions in
- * flight per case under compaction / move_pages (two-node TCG VM, Debian
+ * A region has an anon_vma per this many pages (split_anon_vmas()), unless
+ * the trigger scans zones.  Last references dropped by migration, per
+ * second, under compaction / move_pages (two-node TCG VM, Debian
  * 6.12.118, 2026-12-07, bench.sh, two repeats): one anon_vma a region
- * 18 / 24 a second; one per 16 pages 34 / 192; per 4 pages 66 / 593, 44 to
- * 128 in flight; per page 43 / 1,651, but compaction's regions in
- * flight fell to 12 to 64, its time going to the VMAs.
+ * 18 / 24; one per 16 pages 34 / 192; per 4 pages 66 / 593; per page 43 /
+ * 1,651.  Per 4 pages, a 7-run soak there: regions in flight at least
+ * 53 and 177 a case under move_pages (51 and 173 unsplit), but 18, 29
+ * and 26 in three of the four compaction cases (56, 75 and 64 unsplit):
+ * compaction's victims spend their time on the VMAs, for last references
+ * (66 a second) still short of R2's floor of 100.
  */
 #define ANON_VMA_PAGES	4
 
@@ -300,7 +303,8 @@ static int victim_round(struct victim *v, uint32_t gen, bool fork_child,
 	if (p == MAP_FAILED)
 		return victim_fail(v, "mmap", errno);
 	madvise(p, v->len, MADV_NOHUGEPAGE);
-	split_anon_vmas(v, p);
+	if (v->split)
+		split_anon_vmas(v, p);
 	pattern_fill_range(p, v->len, v->psz, v->tag, gen);
 	if (snapshot(v, p, v->pfn0))
 		return victim_fail(v, "pagemap", errno);
