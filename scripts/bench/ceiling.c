@@ -34,16 +34,13 @@
 #include <fcntl.h>
 #include <numa.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "obvious.h"
@@ -53,7 +50,6 @@
 #define SCAN_REGIONS	4		/* alive at once for compaction */
 #define SCAN_REGION	(64UL << 20)
 #define OFFLINE_REGION	(4UL << 20)
-#define NODE_COMPACT	"/sys/devices/system/node/node%d/compact"
 #define SOFT_OFFLINE	"/sys/devices/system/memory/soft_offline_page"
 #define DEBUGFS		"/sys/kernel/debug"
 #define UNPOISON	DEBUGFS "/hwpoison/unpoison-pfn"
@@ -128,46 +124,11 @@ static int move_pages_ceiling(long seconds)
 	return err || started < n ? 1 : 0;
 }
 
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY), ret = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (write(fd, s, strlen(s)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/*
- * A child writing compact_memory, or with @per_node each node's compact
- * file in turn, until killed; -1 when fork failed.
- */
-static pid_t start_node_compactor(int per_node)
-{
-	int node = 0, nodes = numa_max_node() + 1;
-	char path[64];
-	pid_t pid;
-
-	if (!per_node)
-		return start_compactor();
-	pid = fork();
-	if (pid)
-		return pid;
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	for (;;) {
-		snprintf(path, sizeof(path), NODE_COMPACT, node++ % nodes);
-		if (write_str(path, "1"))
-			_exit(1);
-	}
-}
-
 /*
  * Work for compaction: a region filled and then riddled with holes, the
  * oldest of SCAN_REGIONS unmapped to make room for the next.
  */
-static int compaction_ceiling(long seconds, int per_node)
+static int compaction_ceiling(long seconds, bool per_node)
 {
 	char *ring[SCAN_REGIONS] = { NULL };
 	size_t psz = getpagesize(), i;
@@ -183,7 +144,7 @@ static int compaction_ceiling(long seconds, int per_node)
 		       strerror(errno));
 		return EXIT_SKIP;
 	}
-	compactor = start_node_compactor(per_node);
+	compactor = start_compactor(per_node);
 	if (compactor < 0) {
 		perror("fork");
 		return 1;
@@ -286,9 +247,9 @@ int main(int argc, char **argv)
 	if (!strcmp(trigger, "move_pages"))
 		return move_pages_ceiling(seconds);
 	if (!strcmp(trigger, "compaction"))
-		return compaction_ceiling(seconds, 0);
+		return compaction_ceiling(seconds, false);
 	if (!strcmp(trigger, "compact_node"))
-		return compaction_ceiling(seconds, 1);
+		return compaction_ceiling(seconds, true);
 	if (!strcmp(trigger, "soft_offline"))
 		return soft_offline_ceiling(seconds);
 	fprintf(stderr,

@@ -2,10 +2,12 @@
 /* The obvious loops' common pieces: see obvious.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <numa.h>
 #include <numaif.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -35,19 +37,31 @@ double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-pid_t start_compactor(void)
+int write_str(const char *path, const char *s)
 {
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, s, strlen(s)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+pid_t start_compactor(bool per_node)
+{
+	int node = 0, nodes = numa_max_node() + 1;
 	pid_t pid = fork();
-	int fd;
+	char path[64];
 
 	if (pid)
 		return pid;
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	for (;;) {
-		fd = open(COMPACT_MEMORY, O_WRONLY);
-		if (fd < 0 || write(fd, "1", 1) != 1)
+		snprintf(path, sizeof(path), NODE_COMPACT, node++ % nodes);
+		if (write_str(per_node ? path : COMPACT_MEMORY, "1"))
 			_exit(1);
-		close(fd);
 	}
 }
 
@@ -59,8 +73,8 @@ int stop_compactor(pid_t pid, const char *name)
 	waitpid(pid, &status, 0);
 	if (WIFSIGNALED(status))
 		return 0;
-	printf("%s: the compactor stopped: cannot write %s\n", name,
-	       COMPACT_MEMORY);
+	printf("%s: the compactor stopped: a write to %s or a node's compact file failed\n",
+	       name, COMPACT_MEMORY);
 	return 1;
 }
 

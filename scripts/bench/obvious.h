@@ -8,22 +8,28 @@
 #ifndef OBVIOUS_H
 #define OBVIOUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
 #define EXIT_SKIP	4
 #define COMPACT_MEMORY	"/proc/sys/vm/compact_memory"
+#define NODE_COMPACT	"/sys/devices/system/node/node%d/compact"
 
 /* SECONDS, the only argument (1 to 3600); a usage error exits 1. */
 long seconds_arg(int argc, char **argv);
 double now(void);
 
+/* Opens @path, writes @s, closes: 0 or -errno. */
+int write_str(const char *path, const char *s);
+
 /*
- * A child that writes 1 to COMPACT_MEMORY over and over until killed;
+ * A child that writes 1 to COMPACT_MEMORY over and over until killed,
+ * or with @per_node to each node's compact file (NODE_COMPACT) in turn;
  * -1 when fork failed.  stop_compactor() kills and reaps it, and returns
  * 1, with a line naming @name, when it had stopped by itself.
  */
-pid_t start_compactor(void);
+pid_t start_compactor(bool per_node);
 int stop_compactor(pid_t pid, const char *name);
 
 /*

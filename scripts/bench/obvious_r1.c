@@ -53,7 +53,7 @@ int main(int argc, char **argv)
 		return EXIT_SKIP;
 	}
 	/* Before the region exists: pages two processes map stay in. */
-	compactor = start_compactor();
+	compactor = start_compactor(false);
 	if (compactor < 0) {
 		perror("fork");
 		return 1;

@@ -46,7 +46,7 @@ int main(int argc, char **argv)
 		printf("obvious_r2: SKIP: %s: %s\n", COMPACT_MEMORY, strerror(errno));
 		return EXIT_SKIP;
 	}
-	compactor = start_compactor();
+	compactor = start_compactor(false);
 	if (compactor < 0) {
 		perror("fork");
 		return 1;
